@@ -1,0 +1,40 @@
+"""Shared fixtures: real sandbox servers on 127.0.0.1 and clients that retry quickly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from xl_wacheck.api import ApiClient, RetryPolicy
+from xl_wacheck.sandbox import Faults, Sandbox, Timing
+
+#: A sandbox that finishes small tasks in well under a second.
+FAST = Timing(speed=2000.0, pending=0.1, linger=0.1)
+QUICK_RETRY = RetryPolicy(attempts=6, base=0.01, cap=0.05)
+
+
+@pytest.fixture
+def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
+    started: list[Sandbox] = []
+
+    def make(timing: Timing = FAST, faults: Faults | None = None, **kwargs: Any) -> Sandbox:
+        sandbox = Sandbox(timing=timing, faults=faults, **kwargs).start()
+        started.append(sandbox)
+        return sandbox
+
+    yield make
+    for sandbox in started:
+        sandbox.stop()
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
+    return make_sandbox()
+
+
+def client_for(sandbox: Sandbox, key: str = "sandbox", **kwargs: Any) -> ApiClient:
+    kwargs.setdefault("retry", QUICK_RETRY)
+    kwargs.setdefault("timeout", (2.0, 10.0))
+    return ApiClient(key, "sales-team", sandbox.url, **kwargs)

@@ -1,0 +1,51 @@
+"""Deterministic simulated verdicts: the same number always gets the same answer.
+
+The mix is chosen to exercise a client: yes and no, empty signatures, emoji, text that
+Excel would take for a formula, dates, and a few numbers that fail and are left out of the
+result file (as the real service does with failures).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from ..records import CheckResult
+
+SIGNATURES = (
+    "Hey there! I am using WhatsApp.",
+    "Available",
+    "Busy",
+    "At work 💼",
+    "🌴 On holiday until Monday",
+    "Sales @ ACME — call me!",
+    '=HYPERLINK("http://example.com","click me")',
+    "+1 call me",
+    "-2+3",
+    "@SUM(1)",
+    "",
+    "Urgent calls only ☎️",
+    "Ünïcödé façade — 日本語 ✓",
+    "Can't talk, WhatsApp only",
+)
+_EPOCH = dt.date(2015, 1, 1)
+_SPAN_DAYS = (dt.date(2026, 10, 31) - _EPOCH).days
+
+
+def _digest(number: str) -> bytes:
+    return hashlib.blake2b(number.encode(), digest_size=8).digest()
+
+
+def fails(number: str) -> bool:
+    """About 3 % of numbers fail processing and are missing from the result file."""
+    return _digest(number)[0] < 8
+
+
+def verdict(number: str) -> CheckResult:
+    digest = _digest(number)
+    has_whatsapp = digest[1] < 174  # about 68 %
+    if not has_whatsapp:
+        return CheckResult(number, False, "", None)
+    signature = SIGNATURES[digest[2] % len(SIGNATURES)]
+    day = int.from_bytes(digest[3:6], "big") % _SPAN_DAYS
+    return CheckResult(number, True, signature, _EPOCH + dt.timedelta(days=day))
