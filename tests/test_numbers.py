@@ -34,7 +34,7 @@ SWISS = "+41798284651"
         41798284651,
         41798284651.0,
         "41798284651.0",
-        "＋４１７９８２８４６５１",
+        "\uff0b\uff14\uff11\uff17\uff19\uff18\uff12\uff18\uff14\uff16\uff15\uff11",  # full-width
     ],
 )
 def test_common_formats_become_e164(value: object) -> None:
@@ -129,7 +129,9 @@ regions = st.sampled_from([None, "CH", "US", "GB", "DE", "IN", "BR"])
 
 
 @given(cell_values, regions)
-def test_normalise_never_raises_and_gives_e164_or_a_reason(value: object, region: str | None) -> None:
+def test_normalise_never_raises_and_gives_e164_or_a_reason(
+    value: object, region: str | None
+) -> None:
     result = normalise(value, region)
     if isinstance(result, str):
         assert result.startswith("+") and result[1:].isdigit()

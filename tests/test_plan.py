@@ -48,7 +48,9 @@ def test_every_row_gets_its_answer_back() -> None:
     rows = plan.result_rows(results)
     swiss = ResultRow("yes", "=HYPERLINK(1)", day, None)
     assert rows == [
-        swiss, swiss, swiss,
+        swiss,
+        swiss,
+        swiss,
         ResultRow(),
         ResultRow(note="not a phone number"),
         ResultRow("no", None, None, None),

@@ -257,7 +257,10 @@ def _raise_for(response: requests.Response, *, not_found: str | None, expired_li
     said = f" The service said: {detail}" if detail else ""
     response.close()
     if expired_link and code in (401, 403, 404, 410):
-        raise ResultLinkExpired(f"The result link no longer works ({code}).")
+        raise ResultLinkExpired(
+            f"The result link no longer works ({code}); the task stays recorded, so running "
+            "the same check again fetches a fresh one."
+        )
     if code in (401, 403):
         raise AuthError(
             f"The API refused the key ({code}). Check WACHECK_API_KEY and WACHECK_USER_ID, "

@@ -25,6 +25,7 @@ def _sandbox_command(args: argparse.Namespace) -> int:
         slow=args.slow,
         foreign_results=args.foreign_results,
         link_ttl=args.link_ttl,
+        expired_links=args.expired_links,
         result_format=args.result_format,
         numeric_numbers=args.numeric_numbers,
         shuffled_columns=args.shuffled_columns,

@@ -104,12 +104,10 @@ def _csv_rows(data: bytes) -> Iterator[Sequence[object]]:
         text = data.decode("cp1252", errors="replace")
     if "\x00" in text[:4096]:
         raise ResultFileError("The result file is neither a spreadsheet nor a CSV table.")
-    sample = text[:8192]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    return csv.reader(io.StringIO(text, newline=""), dialect)
+    # The header line decides the delimiter: signatures may hold any punctuation.
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t|", key=header.count)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
 def _find_columns(header: Sequence[object]) -> dict[str, int] | None:

@@ -50,6 +50,7 @@ class Faults:
     slow: float = 0.0
     foreign_results: bool = False
     link_ttl: float | None = None  # real seconds a result link works
+    expired_links: int = 0  # the first N result links handed out are dead on arrival
     result_format: str = "xlsx"  # xlsx, csv, zip (holding .xlsx) or zip-csv
     numeric_numbers: bool = False
     shuffled_columns: bool = False
@@ -303,6 +304,10 @@ class Sandbox:
     def _link(self, task: Task) -> str:
         ttl = self.faults.link_ttl
         with self._lock:
+            issued = self._state.counters.get("links", 0)
+            self._state.counters["links"] = issued + 1
+            if issued < self.faults.expired_links:
+                ttl = 0.0
             token = (
                 next(
                     (
@@ -400,6 +405,7 @@ def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
 def _handler(sandbox: Sandbox, server: str) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # else each answer waits ~40 ms for a delayed ACK
         server_version = "wacheck-sandbox"
 
         def do_GET(self) -> None:
