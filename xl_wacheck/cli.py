@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from . import cli_check
 from .errors import WacheckError
 from .version import __version__
 
@@ -114,6 +115,13 @@ def _add_sandbox(commands: argparse._SubParsersAction) -> None:  # type: ignore[
         help="result links expire after S seconds",
     )
     faults.add_argument(
+        "--expired-links",
+        type=int,
+        default=0,
+        metavar="N",
+        help="the first N result links are already expired",
+    )
+    faults.add_argument(
         "--result-format", default="xlsx", choices=["xlsx", "csv", "zip", "zip-csv"]
     )
     faults.add_argument(
@@ -139,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"xl-wacheck {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    cli_check.add_parser(commands)
     _add_sandbox(commands)
     return parser
 

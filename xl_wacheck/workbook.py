@@ -1,0 +1,179 @@
+"""The workbook-file front-end: check a column of an .xlsx, .xlsm or .csv without Excel.
+
+Reading is python-calamine's (fast, read-only); writing is :mod:`xlsxpatch`'s one-part edit
+for workbooks and a plain rewrite for CSV. A file is changed in place only after a
+timestamped backup copy, and through a temporary file replaced atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from . import xlsxpatch
+from .api import ApiClient
+from .check import Outcome, check_values
+from .errors import InputError
+from .layout import Layout, column_letters, locate, output_column
+from .plan import RESULT_HEADERS
+from .textsafe import csv_safe
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    outcome: Outcome
+    written: Path
+    backup: Path | None
+    #: e.g. "C:F": where the four result columns went.
+    columns: str
+    phone_column: str
+
+
+def check_file(
+    path: Path,
+    client: ApiClient,
+    *,
+    sheet: str | None = None,
+    column: str | None = None,
+    region: str | None = None,
+    out: Path | None = None,
+    **check: Any,
+) -> FileOutcome:
+    """Check the phone column of ``path`` and write the results beside it."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"There is no file {path}.")
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        rows, sheet_name = _read_workbook(path, sheet)
+    elif suffix == ".csv":
+        rows, dialect, encoding = _read_csv(path)
+    else:
+        raise InputError(f"{path.name}: only .xlsx, .xlsm and .csv files can be checked.")
+    layout = locate(rows, column)
+    values = _column_values(rows, layout)
+    outcome = check_values(values, client, region=region, **check)
+    header = list(rows[layout.header_row]) if layout.header_row is not None else []
+    if suffix == ".csv":
+        used = {i for row in rows for i, v in enumerate(row) if v not in (None, "")}
+        first = output_column(header, used, layout.column)
+        data = _csv_bytes(rows, layout, first, outcome, dialect, encoding)
+        written, backup = _save(path, out, lambda target: target.write_bytes(data))
+    else:
+        first = output_column(header, xlsxpatch.used_columns(path, sheet_name), layout.column)
+        cells = _cells(layout, outcome)
+        written, backup = _save(
+            path,
+            out,
+            lambda target: xlsxpatch.write_columns(path, target, sheet_name, first, cells),
+        )
+    span = f"{column_letters(first)}:{column_letters(first + len(RESULT_HEADERS) - 1)}"
+    return FileOutcome(outcome, written, backup, span, column_letters(layout.column))
+
+
+def _read_workbook(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _, name = xlsxpatch.sheet_part(archive, sheet)
+        book = CalamineWorkbook.from_path(str(path))
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (zipfile.BadZipFile, KeyError, CalamineError, ValueError) as error:
+        raise InputError(f"{path.name} is not a readable Excel workbook ({error}).") from error
+    return rows, name
+
+
+def _read_csv(path: Path) -> tuple[list[list[Any]], str, str]:
+    raw = path.read_bytes()
+    encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        encoding, text = "cp1252", raw.decode("cp1252", errors="replace")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t|", key=first_line.count)
+    rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return rows, delimiter, encoding
+
+
+def _column_values(rows: Sequence[Sequence[Any]], layout: Layout) -> list[Any]:
+    index = layout.column
+    values = [row[index] if index < len(row) else None for row in rows[layout.first_row :]]
+    while values and values[-1] in (None, ""):
+        values.pop()
+    return values
+
+
+def _cells(layout: Layout, outcome: Outcome) -> list[tuple[int, list[object]]]:
+    cells: list[tuple[int, list[object]]] = []
+    if layout.header_row is not None:
+        cells.append((layout.header_row, list(RESULT_HEADERS)))
+    cells.extend((layout.first_row + i, row.as_list()) for i, row in enumerate(outcome.rows))
+    return cells
+
+
+def _csv_bytes(
+    rows: list[list[Any]],
+    layout: Layout,
+    first: int,
+    outcome: Outcome,
+    delimiter: str,
+    encoding: str,
+) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    width = first + len(RESULT_HEADERS)
+    results = {layout.first_row + i: row.as_list() for i, row in enumerate(outcome.rows)}
+    for index, row in enumerate(rows):
+        if index == layout.header_row:
+            new: list[object] = list(RESULT_HEADERS)
+        else:
+            new = [_csv_text(v) for v in results.get(index, [None] * len(RESULT_HEADERS))]
+        padded = list(row) + [""] * max(0, width - len(row))
+        padded[first:width] = ["" if v is None else v for v in new]
+        writer.writerow(padded)
+    return buffer.getvalue().encode(encoding)
+
+
+def _csv_text(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return csv_safe(value)
+
+
+def _save(path: Path, out: Path | None, write: Any) -> tuple[Path, Path | None]:
+    """Write to ``out``, or replace ``path`` atomically after a timestamped backup copy."""
+    target = Path(out) if out is not None else path
+    backup = None
+    if out is None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = path.with_name(f"{path.stem}.wacheck-backup-{stamp}{path.suffix}")
+        shutil.copy2(path, backup)
+    handle, temporary = tempfile.mkstemp(
+        prefix=".wacheck-", suffix=target.suffix, dir=target.parent
+    )
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise InputError(
+            f"Cannot write {target} ({error.strerror}); is it open in Excel, or is the disk full?"
+        ) from error
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target, backup
