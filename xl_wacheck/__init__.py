@@ -19,6 +19,7 @@ from .errors import (
     UploadUncertain,
     WacheckError,
 )
+from .frame import check_dataframe, check_numbers
 from .numbers import Invalid, normalise
 from .plan import RESULT_HEADERS, Plan, PlanCounts, ResultRow, plan_rows
 from .records import CheckResult, Progress, TaskStatus
@@ -47,6 +48,8 @@ __all__ = [
     "UploadUncertain",
     "WacheckError",
     "__version__",
+    "check_dataframe",
+    "check_numbers",
     "normalise",
     "plan_rows",
 ]

@@ -13,7 +13,7 @@ from typing import Any
 from .api import ApiClient
 from .errors import WacheckError
 from .job import run_task
-from .plan import NOT_PROCESSED, PlanCounts, ResultRow, plan_rows
+from .plan import NOT_PROCESSED, Plan, PlanCounts, ResultRow, plan_rows
 from .records import CheckResult
 
 
@@ -42,6 +42,7 @@ class Summary:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
+    plan: Plan
     rows: list[ResultRow]
     counts: PlanCounts
     summary: Summary
@@ -88,5 +89,5 @@ def check_values(
         results = run_task(client, numbers, on_created=on_created, **poll)
     rows = plan.result_rows(results)
     return Outcome(
-        rows, counts, summarise(rows, counts), task_ids[0] if task_ids else None, results
+        plan, rows, counts, summarise(rows, counts), task_ids[0] if task_ids else None, results
     )

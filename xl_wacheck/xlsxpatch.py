@@ -25,6 +25,8 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+XM = "http://schemas.microsoft.com/office/excel/2006/main"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)")
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -103,11 +105,19 @@ def used_columns(path: Path, sheet: str | None) -> set[int]:
             for column, cell in _cells_with_columns(row):
                 if len(cell):  # <v>, <f> or <is>
                     used.add(column)
-    for merge in root.iter(_q("mergeCell")):
-        first, _, last = (merge.get("ref") or "").partition(":")
-        a, b = _CELL_REF.fullmatch(first), _CELL_REF.fullmatch(last or first)
-        if a and b:
-            used.update(range(column_index(a.group(1)), column_index(b.group(1)) + 1))
+    # Merged areas and sparklines occupy cells that hold no value of their own.
+    areas = [merge.get("ref") or "" for merge in root.iter(_q("mergeCell"))]
+    areas += [
+        ref.text or ""
+        for ref in root.iter(f"{{{XM}}}sqref")
+        if ref.getparent() is not None and ref.getparent().tag == f"{{{X14}}}sparkline"
+    ]
+    for area in areas:
+        for ref in area.split():
+            first, _, last = ref.replace("$", "").rpartition("!")[2].partition(":")
+            a, b = _CELL_REF.fullmatch(first), _CELL_REF.fullmatch(last or first)
+            if a and b:
+                used.update(range(column_index(a.group(1)), column_index(b.group(1)) + 1))
     return used
 
 
