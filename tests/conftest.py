@@ -15,6 +15,23 @@ FAST = Timing(speed=2000.0, pending=0.1, linger=0.1)
 QUICK_RETRY = RetryPolicy(attempts=6, base=0.01, cap=0.05)
 
 
+@pytest.fixture(autouse=True)
+def private_state(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test gets its own journal, cache and config folder, never the user's."""
+    monkeypatch.setenv("WACHECK_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    for name in (
+        "WACHECK_API_KEY",
+        "WACHECK_USER_ID",
+        "WACHECK_API_URL",
+        "WACHECK_REGION",
+        "WACHECK_KEY_FILE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
     started: list[Sandbox] = []

@@ -1,20 +1,25 @@
 """The whole job on a column of values, for every front-end: plan, confirm, one task, rows.
 
-Front-ends read cells and write rows; everything between — what to upload, whether the user
-agreed to the charge, the task itself, and the answer for every row — happens here.
+Front-ends read cells and write rows; everything between — what the cache already knows,
+what to upload, whether the user agreed to the charge, the journaled task, and the answer for
+every row — happens here. A front-end calls :meth:`Outcome.applied` once the rows are safely
+written; only then is the job closed and its results cached.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .api import ApiClient
+from .cache import DEFAULT_MAX_AGE_DAYS, ResultCache
 from .errors import WacheckError
 from .job import run_task
+from .journal import Journal
 from .plan import NOT_PROCESSED, Plan, PlanCounts, ResultRow, plan_rows
 from .records import CheckResult
+from .tracked import open_job, run_job
 
 
 class Cancelled(WacheckError):
@@ -48,6 +53,13 @@ class Outcome:
     summary: Summary
     task_id: str | None
     results: dict[str, CheckResult]
+    job_id: int | None = None
+    _on_applied: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+
+    def applied(self) -> None:
+        """The rows are written: close the job and remember the results."""
+        if self._on_applied is not None:
+            self._on_applied()
 
 
 def summarise(rows: Iterable[ResultRow], counts: PlanCounts) -> Summary:
@@ -68,26 +80,55 @@ def check_values(
     *,
     region: str | None = None,
     confirm: Callable[[PlanCounts], bool] | None = None,
+    journal: Journal | None = None,
+    cache: ResultCache | None = None,
+    max_age_days: float = DEFAULT_MAX_AGE_DAYS,
+    target: dict[str, Any] | None = None,
+    front_end: str = "python",
     **poll: Any,
 ) -> Outcome:
-    """Check every value; ``confirm`` sees the counts before anything is charged."""
+    """Check every value; ``confirm`` sees the counts before anything new is charged.
+
+    Without a journal (tests, quick scripts) the task is simply run; with one, an unfinished
+    job for the same numbers is resumed without asking, since it is already paid for.
+    """
     plan = plan_rows(values, region)
-    counts = plan.counts()
-    if confirm is not None and counts.to_charge and not confirm(counts):
-        raise Cancelled("Cancelled; nothing was uploaded or charged.")
-    numbers = plan.to_upload()
-    task_ids: list[str] = []
-    results: dict[str, CheckResult] = {}
+    cached = cache.fresh(plan.unique, max_age_days) if cache is not None else {}
+    counts = plan.counts(cached)
+    numbers = plan.to_upload(cached)
+    results: dict[str, CheckResult] = dict(cached)
+    task_id: str | None = None
+    job_id: int | None = None
     if numbers:
-        user_hook = poll.pop("on_created", None)
+        resuming = journal is not None and open_job(journal, client, numbers) is not None
+        if confirm is not None and not resuming and not confirm(counts):
+            raise Cancelled("Cancelled; nothing was uploaded or charged.")
+        if journal is None:
+            created: list[str] = []
+            user_hook = poll.pop("on_created", None)
 
-        def on_created(status: Any) -> None:
-            task_ids.append(status.task_id)
-            if user_hook is not None:
-                user_hook(status)
+            def on_created(status: Any) -> None:
+                created.append(status.task_id)
+                if user_hook is not None:
+                    user_hook(status)
 
-        results = run_task(client, numbers, on_created=on_created, **poll)
+            results.update(run_task(client, numbers, on_created=on_created, **poll))
+            task_id = created[0] if created else None
+        else:
+            job, fetched = run_job(
+                client, journal, numbers, target=target or {}, front_end=front_end, **poll
+            )
+            results.update(fetched)
+            task_id, job_id = job.task_id, job.id
     rows = plan.result_rows(results)
+
+    def on_applied() -> None:
+        if job_id is not None and journal is not None:
+            journal.mark_applied(job_id)
+        if cache is not None and task_id is not None:
+            fetched_now = {n: r for n, r in results.items() if n not in cached}
+            cache.store_results(fetched_now, task_id)
+
     return Outcome(
-        plan, rows, counts, summarise(rows, counts), task_ids[0] if task_ids else None, results
+        plan, rows, counts, summarise(rows, counts), task_id, results, job_id, on_applied
     )

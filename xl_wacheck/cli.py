@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import cli_check
+from . import cli_check, cli_tasks
 from .errors import WacheckError
 from .version import __version__
 
@@ -148,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     cli_check.add_parser(commands)
+    cli_tasks.add_parsers(commands)
     _add_sandbox(commands)
     return parser
 

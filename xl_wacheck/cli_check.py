@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import console
 from .api import ApiClient
+from .cache import DEFAULT_MAX_AGE_DAYS, ResultCache
 from .errors import WacheckError
+from .journal import Journal
 from .plan import PlanCounts
 from .records import Balance
 from .settings import load_settings
@@ -19,28 +21,34 @@ from .workbook import check_file
 SANDBOX_BANNER = "SANDBOX: results are SIMULATED, not real WhatsApp data."
 
 
-@contextlib.contextmanager
-def _client(args: argparse.Namespace) -> Iterator[ApiClient]:
+def client_from_settings() -> ApiClient:
     settings = load_settings()
-    if not args.sandbox:
-        key, user = settings.require()
-        yield ApiClient(key, user, settings.api_url)
+    for warning in settings.warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
+    key, user = settings.require()
+    return ApiClient(key, user, settings.api_url, timeout=(10.0, settings.timeout))
+
+
+@contextlib.contextmanager
+def _client(sandbox: bool) -> Iterator[ApiClient]:
+    if not sandbox:
+        yield client_from_settings()
         return
     from .sandbox import Sandbox, Timing
 
-    with Sandbox(timing=Timing(speed=2000.0, pending=0.5, linger=0.5)) as sandbox:
+    with Sandbox(timing=Timing(speed=2000.0, pending=0.5, linger=0.5)) as server:
         print(SANDBOX_BANNER, file=sys.stderr)
-        yield ApiClient(sandbox.api_key, "sandbox-demo", sandbox.url)
+        yield ApiClient(server.api_key, "sandbox-demo", server.url)
 
 
-def _confirm(args: argparse.Namespace, client: ApiClient) -> object:
+def _confirm(yes: bool, client: ApiClient) -> Callable[[PlanCounts], bool]:
     def confirm(counts: PlanCounts) -> bool:
         balance: Balance | None = None
-        if not args.yes:
+        if not yes:
             with contextlib.suppress(WacheckError):
                 balance = client.balance()
         print(console.plan_text(counts, balance), file=sys.stderr)
-        if args.yes:
+        if yes:
             return True
         if not sys.stdin.isatty():
             print("Not a terminal: add --yes to confirm the charge.", file=sys.stderr)
@@ -50,31 +58,46 @@ def _confirm(args: argparse.Namespace, client: ApiClient) -> object:
     return confirm
 
 
-def run(args: argparse.Namespace) -> int:
-    region = args.region or load_settings().region
-    with _client(args) as client:
+def run_check(args: argparse.Namespace, target: dict[str, object] | None = None) -> int:
+    """The check itself; ``resume`` calls it too, with the target the journal remembers."""
+    options = dict(target or {})
+    file = Path(str(options.get("file") or args.file))
+    region = options.get("region") or args.region or load_settings().region
+    out = options.get("out") or args.out
+    with _client(args.sandbox) as client:
+        # The demo sandbox lives and dies with this process: nothing of it is journaled or
+        # cached, so simulated answers never mix with real ones.
+        journal = None if args.sandbox else Journal()
+        cache = None if journal is None else ResultCache(client.base_url, journal.store)
         bar = console.ProgressBar()
         try:
             done = check_file(
-                Path(args.file),
+                file,
                 client,
-                sheet=args.sheet,
-                column=args.column,
-                region=region,
-                out=Path(args.out) if args.out else None,
-                confirm=_confirm(args, client),
+                sheet=options.get("sheet") or args.sheet,  # type: ignore[arg-type]
+                column=options.get("column") or args.column,  # type: ignore[arg-type]
+                region=region,  # type: ignore[arg-type]
+                out=Path(str(out)) if out else None,
+                confirm=_confirm(args.yes, client),
                 on_progress=bar,
+                journal=journal,
+                cache=cache,
+                max_age_days=args.max_age,
             )
         finally:
             bar.close()
-    summary = done.outcome.summary
-    print(f"{summary.sentence()}.")
-    where = f"columns {done.columns} of {done.written}"
-    print(f"Results written to {where} (phone numbers in column {done.phone_column}).")
+    outcome = done.outcome
+    print(f"{outcome.summary.sentence()}.")
+    if outcome.counts.cached:
+        print(f"{outcome.counts.cached:,} numbers came from the local cache (free).")
+    print(
+        f"Results written to columns {done.columns} of {done.written} "
+        f"(phone numbers in column {done.phone_column})."
+    )
     if done.backup is not None:
         print(f"Backup of the original: {done.backup}")
-    if done.outcome.task_id:
-        print(f"Task: {done.outcome.task_id}")
+    if outcome.task_id:
+        print(f"Task: {outcome.task_id}" + (f" (job {outcome.job_id})" if outcome.job_id else ""))
     if args.sandbox:
         print(SANDBOX_BANNER)
     return 0
@@ -88,14 +111,25 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "(whatsapp, signature, status_update, note) beside them.",
     )
     check.add_argument("file", help="the .xlsx, .xlsm or .csv file")
-    check.add_argument("--sheet", help="sheet name (default: the first sheet)")
-    check.add_argument("--column", help="phone column, by letter (C) or header text (Phone)")
-    check.add_argument("--region", help="default country for numbers without +, e.g. CH")
-    check.add_argument("--out", help="write here instead of updating the file in place")
-    check.add_argument("--yes", "-y", action="store_true", help="do not ask before charging")
-    check.add_argument(
+    add_check_options(check)
+    check.set_defaults(run=run_check)
+
+
+def add_check_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sheet", help="sheet name (default: the first sheet)")
+    parser.add_argument("--column", help="phone column, by letter (C) or header text (Phone)")
+    parser.add_argument("--region", help="default country for numbers without +, e.g. CH")
+    parser.add_argument("--out", help="write here instead of updating the file in place")
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask before charging")
+    parser.add_argument(
+        "--max-age",
+        type=float,
+        default=DEFAULT_MAX_AGE_DAYS,
+        metavar="DAYS",
+        help="reuse results checked within DAYS (default 30; 0 = always ask)",
+    )
+    parser.add_argument(
         "--sandbox",
         action="store_true",
         help="run against a local simulation: no key, no charge, fake results",
     )
-    check.set_defaults(run=run)

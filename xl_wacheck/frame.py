@@ -41,7 +41,9 @@ def _run(
     options: dict[str, Any],
 ) -> Outcome:
     with _client(client, sandbox) as api:
-        return check_values(values, api, region=region, **options)
+        outcome = check_values(values, api, region=region, front_end="pandas", **options)
+    outcome.applied()  # a DataFrame is 'written' as soon as it exists
+    return outcome
 
 
 def _frame(outcome: Outcome, index: pd.Index) -> pd.DataFrame:

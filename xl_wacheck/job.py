@@ -1,4 +1,4 @@
-"""One charged task from upload to parsed results: create, record, poll, download, parse.
+"""One charged task from upload to result bytes: create, poll, download.
 
 The caller's ``on_created`` hook runs the moment the API returns a task ID and before
 anything else, so a front-end can record the charged task first (principle 1). An expired
@@ -33,10 +33,10 @@ def run_task(
     created = client.create_task(numbers)
     if on_created is not None:
         on_created(created)
-    return finish_task(client, created, **poll)
+    return parse_results(fetch_results(client, created, **poll))
 
 
-def finish_task(
+def fetch_results(
     client: ApiClient,
     start: TaskStatus,
     *,
@@ -45,8 +45,8 @@ def finish_task(
     clock: Callable[[], float] = time.monotonic,
     on_progress: ProgressCallback | None = None,
     on_status: Callable[[TaskStatus], None] | None = None,
-) -> dict[str, CheckResult]:
-    """Poll a task that exists (new or resumed) to the end and return its results."""
+) -> bytes:
+    """Poll a task that exists (new or resumed) to the end and download its result file."""
     final = wait_for_export(
         client.get_status,
         start.task_id,
@@ -61,7 +61,7 @@ def finish_task(
         if not final.result_url:
             raise ApiError(f"Task {final.task_id} is exported but the API gave no result link.")
         try:
-            return parse_results(client.download(final.result_url))
+            return client.download(final.result_url)
         except ResultLinkExpired:
             if renewal == LINK_RENEWALS:
                 raise

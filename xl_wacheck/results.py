@@ -47,6 +47,11 @@ def iter_results(data: bytes) -> Iterator[CheckResult]:
         archive = _open_zip(data)
         names = set(archive.namelist())
         if "[Content_Types].xml" in names or "xl/workbook.xml" in names:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > MAX_UNPACKED:
+                raise ResultFileError(
+                    "The result workbook unpacks to more than 512 MB; refusing to open it."
+                )
             return _rows_to_results(_workbook_rows(data))
         return iter_results(_single_member(archive))
     if data.startswith(_OLE_MAGIC):

@@ -65,7 +65,15 @@ def check_file(
         raise InputError(f"{path.name}: only .xlsx, .xlsm and .csv files can be checked.")
     layout = locate(rows, column)
     values = _column_values(rows, layout)
-    outcome = check_values(values, client, region=region, **check)
+    target = {
+        "kind": "file",
+        "file": str(path.resolve()),
+        "sheet": sheet,
+        "column": column or column_letters(layout.column),
+        "region": region,
+        "out": str(Path(out).resolve()) if out else None,
+    }
+    outcome = check_values(values, client, region=region, target=target, front_end="cli", **check)
     header = list(rows[layout.header_row]) if layout.header_row is not None else []
     if suffix == ".csv":
         used = {i for row in rows for i, v in enumerate(row) if v not in (None, "")}
@@ -80,6 +88,7 @@ def check_file(
             out,
             lambda target: xlsxpatch.write_columns(path, target, sheet_name, first, cells),
         )
+    outcome.applied()
     span = f"{column_letters(first)}:{column_letters(first + len(RESULT_HEADERS) - 1)}"
     return FileOutcome(outcome, written, backup, span, column_letters(layout.column))
 

@@ -41,13 +41,17 @@ _MIME = {
 @dataclass
 class Faults:
     """Misbehaviour on purpose. Counts apply to each endpoint's first requests, in order:
-    dropped connections, then 500s, then 429s."""
+    dropped connections, then 500s, then 429s; ``endpoints`` limits them (and ``slow``) to
+    some endpoints (create, status, balance, download)."""
 
     reset: int = 0
     burst_500: int = 0
     rate_limit: int = 0
     retry_after: float = 1.0
     slow: float = 0.0
+    slow_requests: int = 1_000_000_000  # how many of each endpoint's requests are slow
+    endpoints: tuple[str, ...] = ()
+    hold_create: float = 0.0  # create the task, then wait this long before answering
     foreign_results: bool = False
     link_ttl: float | None = None  # real seconds a result link works
     expired_links: int = 0  # the first N result links handed out are dead on arrival
@@ -183,10 +187,12 @@ class Sandbox:
         with self._lock:
             seen = self._state.counters.get(endpoint, 0)
             self._state.counters[endpoint] = seen + 1
-        if self.faults.slow:
-            time.sleep(self.faults.slow)
-        with_key = "X-API-Key" in request.headers
         faults = self.faults
+        if faults.endpoints and endpoint not in faults.endpoints:
+            seen = 1_000_000_000  # past every counted fault
+        elif faults.slow and seen < faults.slow_requests:
+            time.sleep(faults.slow)
+        with_key = "X-API-Key" in request.headers
         if seen < faults.reset:
             self._record(method, parts.path, endpoint, 0, with_key, server)
             request.close_connection = True
@@ -213,6 +219,8 @@ class Sandbox:
                 )
             else:
                 status, body, headers = self._answer(request, method, parts, endpoint, payload)
+                if endpoint == "create" and status == 200 and faults.hold_create:
+                    time.sleep(faults.hold_create)  # the task exists; the answer is late
         self._record(method, parts.path, endpoint, status, with_key, server)
         request.send_response(status)
         headers.setdefault("Content-Type", "application/json")
@@ -344,11 +352,15 @@ class Sandbox:
                 {"Content-Type": "application/xml"},
             )
         task_id = grant[0]
+        faults = self.faults
+        key = (
+            f"{task_id}:{faults.result_format}:{faults.numeric_numbers}:"
+            f"{faults.shuffled_columns}:{faults.truncate_results}"
+        )
         with self._lock:
-            data = self._state.files.get(task_id)
+            data = self._state.files.get(key)
             task = self._state.tasks[task_id]
         if data is None:
-            faults = self.faults
             data = resultfile.build(
                 task.results(),
                 fmt=faults.result_format,
@@ -357,7 +369,7 @@ class Sandbox:
                 truncate=faults.truncate_results,
             )
             with self._lock:
-                self._state.files[task_id] = data
+                self._state.files[key] = data
         kind = _EXTENSIONS[self.faults.result_format]
         return 200, data, {"Content-Type": _MIME[kind]}
 
