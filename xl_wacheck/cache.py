@@ -2,7 +2,9 @@
 
 Results are facts about numbers, so they are kept per number (and per API origin, so the
 sandbox's simulated answers never mix with real ones) with the time they were checked; a
-job takes those younger than ``max_age`` and uploads only the rest.
+job takes those younger than ``max_age`` and uploads only the rest. Numbers the service
+failed to process are remembered too, for at most a day, so re-running a sheet does not
+pay for a new task every time just to fail them again.
 """
 
 from __future__ import annotations
@@ -10,12 +12,29 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from .records import CheckResult
 from .store import Store
 
 DEFAULT_MAX_AGE_DAYS = 30.0
+FAILED_MAX_AGE_DAYS = 1.0
 _CHUNK = 900  # stays under SQLite's limit on bound parameters
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the cache knows about a set of numbers."""
+
+    results: dict[str, CheckResult] = field(default_factory=dict)
+    #: Numbers the service recently failed to process (answered 'not processed').
+    failed: frozenset[str] = frozenset()
+
+    def __contains__(self, number: object) -> bool:
+        return number in self.results or number in self.failed
+
+    def __len__(self) -> int:
+        return len(self.results) + len(self.failed)
 
 
 class ResultCache:
@@ -23,15 +42,16 @@ class ResultCache:
         self.origin = api_url.rstrip("/").lower()
         self.store = store or Store()
 
-    def fresh(
-        self, numbers: Iterable[str], max_age_days: float = DEFAULT_MAX_AGE_DAYS
-    ) -> dict[str, CheckResult]:
-        """Cached results checked within ``max_age_days`` (``0`` disables the cache)."""
+    def fresh(self, numbers: Iterable[str], max_age_days: float = DEFAULT_MAX_AGE_DAYS) -> Known:
+        """Cached answers checked within ``max_age_days`` (``0`` disables the cache)."""
         if max_age_days <= 0:
-            return {}
-        oldest = time.time() - max_age_days * 86_400
+            return Known()
+        now = time.time()
+        oldest = now - max_age_days * 86_400
+        oldest_failure = now - min(max_age_days, FAILED_MAX_AGE_DAYS) * 86_400
         wanted = list(numbers)
-        found: dict[str, CheckResult] = {}
+        results: dict[str, CheckResult] = {}
+        failed: set[str] = set()
         with self.store.connect() as db:
             for start in range(0, len(wanted), _CHUNK):
                 chunk = wanted[start : start + _CHUNK]
@@ -42,28 +62,37 @@ class ResultCache:
                     (self.origin, oldest, *chunk),
                 )
                 for row in rows:
-                    found[row["number"]] = _result(row)
-        return found
+                    if not row["failed"]:
+                        results[row["number"]] = _result(row)
+                    elif row["checked_at"] >= oldest_failure:
+                        failed.add(row["number"])
+        return Known(results, frozenset(failed))
 
-    def store_results(self, results: Mapping[str, CheckResult], task_id: str | None) -> None:
+    def store_results(
+        self, results: Mapping[str, CheckResult], task_id: str | None, failed: Iterable[str] = ()
+    ) -> None:
         now = time.time()
-        with self.store.connect() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO cache (origin, number, whatsapp, signature, "
-                "status_update, checked_at, task_id) VALUES (?,?,?,?,?,?,?)",
-                (
-                    (
-                        self.origin,
-                        r.number,
-                        None if r.whatsapp is None else int(r.whatsapp),
-                        r.signature,
-                        _date_text(r.status_update),
-                        now,
-                        task_id,
-                    )
-                    for r in results.values()
-                ),
+        answered = (
+            (
+                self.origin,
+                r.number,
+                None if r.whatsapp is None else int(r.whatsapp),
+                r.signature,
+                _date_text(r.status_update),
+                now,
+                0,
+                task_id,
             )
+            for r in results.values()
+        )
+        missing = ((self.origin, n, None, "", None, now, 1, task_id) for n in failed)
+        with self.store.connect() as db:
+            for rows in (answered, missing):
+                db.executemany(
+                    "INSERT OR REPLACE INTO cache (origin, number, whatsapp, signature, "
+                    "status_update, checked_at, failed, task_id) VALUES (?,?,?,?,?,?,?,?)",
+                    rows,
+                )
 
     def forget(self) -> int:
         with self.store.connect() as db:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .api import ApiClient
-from .cache import DEFAULT_MAX_AGE_DAYS, ResultCache
+from .cache import DEFAULT_MAX_AGE_DAYS, Known, ResultCache
 from .errors import WacheckError
 from .job import run_task
 from .journal import Journal
@@ -93,10 +93,10 @@ def check_values(
     job for the same numbers is resumed without asking, since it is already paid for.
     """
     plan = plan_rows(values, region)
-    cached = cache.fresh(plan.unique, max_age_days) if cache is not None else {}
-    counts = plan.counts(cached)
-    numbers = plan.to_upload(cached)
-    results: dict[str, CheckResult] = dict(cached)
+    known = cache.fresh(plan.unique, max_age_days) if cache is not None else Known()
+    counts = plan.counts(known)
+    numbers = plan.to_upload(known)
+    results: dict[str, CheckResult] = dict(known.results)
     task_id: str | None = None
     job_id: int | None = None
     if numbers:
@@ -126,8 +126,9 @@ def check_values(
         if job_id is not None and journal is not None:
             journal.mark_applied(job_id)
         if cache is not None and task_id is not None:
-            fetched_now = {n: r for n, r in results.items() if n not in cached}
-            cache.store_results(fetched_now, task_id)
+            fetched_now = {n: results[n] for n in numbers if n in results}
+            failed = [n for n in numbers if n not in results]
+            cache.store_results(fetched_now, task_id, failed)
 
     return Outcome(
         plan, rows, counts, summarise(rows, counts), task_id, results, job_id, on_applied

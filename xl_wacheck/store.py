@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS cache (
     signature TEXT NOT NULL DEFAULT '',
     status_update TEXT,
     checked_at REAL NOT NULL,
+    failed INTEGER NOT NULL DEFAULT 0,
     task_id TEXT,
     PRIMARY KEY (origin, number)
 );

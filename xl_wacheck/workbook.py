@@ -166,23 +166,30 @@ def _save(path: Path, out: Path | None, write: Any) -> tuple[Path, Path | None]:
     """Write to ``out``, or replace ``path`` atomically after a timestamped backup copy."""
     target = Path(out) if out is not None else path
     backup = None
-    if out is None:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = path.with_name(f"{path.stem}.wacheck-backup-{stamp}{path.suffix}")
-        shutil.copy2(path, backup)
-    handle, temporary = tempfile.mkstemp(
-        prefix=".wacheck-", suffix=target.suffix, dir=target.parent
-    )
-    os.close(handle)
+    temporary: Path | None = None
     try:
-        write(Path(temporary))
+        if out is None:
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            backup = path.with_name(f"{path.stem}.wacheck-backup-{stamp}{path.suffix}")
+            shutil.copy2(path, backup)
+        handle, name = tempfile.mkstemp(prefix=".wacheck-", suffix=target.suffix, dir=target.parent)
+        os.close(handle)
+        temporary = Path(name)
+        write(temporary)
         os.replace(temporary, target)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise InputError(
-            f"Cannot write {target} ({error.strerror}); is it open in Excel, or is the disk full?"
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise WriteError(
+            f"Cannot write {target} ({error.strerror or error}); is it open in Excel, or is "
+            "the disk full? The results are kept: run the same command again."
         ) from error
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         raise
     return target, backup
+
+
+class WriteError(InputError):
+    """The results could not be written; they stay in the journal for the next run."""

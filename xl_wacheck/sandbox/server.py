@@ -219,9 +219,9 @@ class Sandbox:
                 )
             else:
                 status, body, headers = self._answer(request, method, parts, endpoint, payload)
-                if endpoint == "create" and status == 200 and faults.hold_create:
-                    time.sleep(faults.hold_create)  # the task exists; the answer is late
         self._record(method, parts.path, endpoint, status, with_key, server)
+        if endpoint == "create" and status == 200 and faults.hold_create:
+            time.sleep(faults.hold_create)  # the task exists and is logged; the answer is late
         request.send_response(status)
         headers.setdefault("Content-Type", "application/json")
         headers["X-Wacheck-Sandbox"] = "simulated"
