@@ -13,14 +13,18 @@ from xl_wacheck.sandbox.replay import FixedPolicy, replay
 
 
 def main(sizes: list[int]) -> None:
-    print(f"{'numbers':>10} {'task length':>12} | {'adaptive calls':>14} {'late by':>8} | "
-          f"{'fixed 5 s calls':>15} {'late by':>8}")
+    print(
+        f"{'numbers':>10} {'task length':>12} | {'adaptive calls':>14} {'late by':>8} | "
+        f"{'fixed 5 s calls':>15} {'late by':>8}"
+    )
     for size in sizes:
         ours = replay(size)
         naive = replay(size, FixedPolicy(every=5.0))
-        print(f"{size:>10,} {ours.duration / 60:>10.1f} m | {ours.status_calls:>14} "
-              f"{ours.detection_delay:>7.1f}s | {naive.status_calls:>15,} "
-              f"{naive.detection_delay:>7.1f}s")
+        print(
+            f"{size:>10,} {ours.duration / 60:>10.1f} m | {ours.status_calls:>14} "
+            f"{ours.detection_delay:>7.1f}s | {naive.status_calls:>15,} "
+            f"{naive.detection_delay:>7.1f}s"
+        )
 
 
 if __name__ == "__main__":

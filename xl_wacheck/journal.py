@@ -272,6 +272,16 @@ class Journal:
             raise WacheckError(f"Job {job_id} is not waiting for a task ID.")
         self._update(job_id, state=CREATED, task_id=task_id, status="pending")
 
+    def hand_over(self, job_id: int, pid: int) -> None:
+        """The launcher gives a job to the worker it started (unless it already took it)."""
+        with self.store.connect() as db:
+            db.execute(
+                "UPDATE jobs SET owner_pid = ? WHERE id = ? AND owner_pid IS NULL", (pid, job_id)
+            )
+
+    def set_target(self, job_id: int, target: dict[str, Any]) -> None:
+        self._update(job_id, target=json.dumps(target))
+
     def abandon(self, job_id: int) -> None:
         self._update(job_id, state=ABANDONED, owner_pid=None)
 

@@ -53,7 +53,7 @@ def column_letters(index: int) -> str:
     return letters
 
 
-def _is_label(value: object) -> bool:
+def is_label(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip()) and not isinstance(normalise(value), str)
 
 
@@ -69,10 +69,10 @@ def locate(rows: Sequence[Sequence[object]], column: str | None = None) -> Layou
         for r in range(top):
             value = rows[r][index] if index < len(rows[r]) else None
             if value not in (None, ""):
-                header = r if _is_label(value) else None
+                header = r if is_label(value) else None
                 return Layout(header, index, r + 1 if header is not None else r)
         raise InputError(f"Column {column.upper()} is empty.")
-    header_row = next((r for r in range(top) if any(_is_label(v) for v in rows[r])), None)
+    header_row = next((r for r in range(top) if any(is_label(v) for v in rows[r])), None)
     if header_row is None:
         raise InputError("No header row found; name the phone column with --column LETTER.")
     labels = [str(v).strip() if isinstance(v, str) else "" for v in rows[header_row]]
