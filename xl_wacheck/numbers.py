@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import multiprocessing
+import multiprocessing.context
 import numbers as _num
+import os
 import re
+import sys
+import threading
 import unicodedata
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -20,6 +28,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 
 from .errors import InputError
+from .fastvalid import FastE164
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,9 @@ _FLOAT_TEXT = re.compile(r"(\d+)\.0+")
 # "4.18E+10": Excel already threw the last digits away; nothing can bring them back.
 _SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d+")
 _E164_SHAPE = re.compile(r"\+[1-9]\d{6,14}")
+# The ASCII characters _SEPARATORS removes, for a quick path on typical '+…' text.
+_ASCII_SEPARATORS = str.maketrans("", "", " \t\n\r\f\v-./()[]'_")
+_FAST = FastE164()
 
 
 def check_region(region: str | None) -> str | None:
@@ -109,7 +121,15 @@ def normalise(value: object, region: str | None = None) -> Normalised:
 
 
 def _from_text(text: str, region: str | None) -> Normalised:
-    text = unicodedata.normalize("NFKC", text).strip()
+    if _E164_SHAPE.fullmatch(text):
+        return _from_plus(text)  # the common case: already clean, still validated
+    if not text.isascii():  # full-width digits, NBSP and friends become plain ASCII
+        text = unicodedata.normalize("NFKC", text)
+    elif text[:1] == "+":
+        compact = text.translate(_ASCII_SEPARATORS)
+        if compact[1:].isdigit():  # '+44 7400 100000': what the full path below comes to
+            return _from_plus(compact)
+    text = text.strip()
     if not text:
         return None
     if text.upper() in _EXCEL_ERRORS:
@@ -136,6 +156,8 @@ def _from_text(text: str, region: str | None) -> Normalised:
 
 
 def _from_plus(text: str) -> Normalised:
+    if _E164_SHAPE.fullmatch(text) and _FAST.valid(text):
+        return text  # the exact fast path (fastvalid.py); anything else asks phonenumbers
     try:
         parsed = phonenumbers.parse(text, None)
     except NumberParseException as error:
@@ -148,6 +170,8 @@ def _from_digits(digits: str, region: str | None) -> Normalised:
     if digits.startswith("00"):
         # The international call prefix almost everywhere; never the start of a national number.
         return _from_plus("+" + digits[2:])
+    if region is None and _E164_SHAPE.fullmatch("+" + digits) and _FAST.valid("+" + digits):
+        return "+" + digits  # no national reading to prefer: the exact fast path
     national, national_error = None, None
     if region:
         try:
@@ -235,3 +259,60 @@ class Normaliser:
                 result = self._seen[key] = normalise(value, self.region)
                 return result
         return normalise(value, self.region)
+
+
+#: Distinct values from which a second process pays for its start-up (fork is cheap; a
+#: spawned interpreter must import phonenumbers first).
+PARALLEL_MIN_FORK = 40_000
+PARALLEL_MIN_SPAWN = 250_000
+
+
+def normalise_all(values: Sequence[object], region: str | None = None) -> list[Normalised]:
+    """:func:`normalise` for a whole column: each distinct value once, on every core when
+    the column is big enough for that to pay."""
+    region = check_region(region)
+    distinct: dict[tuple[bool, object], None] = {}
+    for value in values:
+        kind = type(value)
+        if kind is str or kind is int or kind is float:
+            distinct[(kind is str, value)] = None
+    keys = list(distinct)
+    answers = dict(zip(keys, _normalise_values([key[1] for key in keys], region), strict=True))
+    out: list[Normalised] = []
+    append = out.append
+    for value in values:
+        kind = type(value)
+        if kind is str or kind is int or kind is float:
+            append(answers[(kind is str, value)])
+        else:
+            append(normalise(value, region))
+    return out
+
+
+def _normalise_chunk(chunk: list[object], region: str | None) -> list[Normalised]:
+    return [normalise(value, region) for value in chunk]
+
+
+def _normalise_values(values: list[object], region: str | None) -> list[Normalised]:
+    context = _pool_context(len(values))
+    if context is None:
+        return _normalise_chunk(values, region)
+    workers = min(os.cpu_count() or 1, 4)
+    size = -(-len(values) // workers)
+    chunks = [values[start : start + size] for start in range(0, len(values), size)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            parts = list(pool.map(_normalise_chunk, chunks, [region] * len(chunks)))
+    except (OSError, BrokenProcessPool):  # no processes to be had: do it here
+        return _normalise_chunk(values, region)
+    return [item for part in parts for item in part]
+
+
+def _pool_context(count: int) -> multiprocessing.context.BaseContext | None:
+    if (os.cpu_count() or 1) < 2 or count < PARALLEL_MIN_FORK:
+        return None
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")  # safe: no other thread holds a lock
+    if count >= PARALLEL_MIN_SPAWN and multiprocessing.current_process().name == "MainProcess":
+        return multiprocessing.get_context("spawn")
+    return None

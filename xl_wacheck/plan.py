@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 
-from .numbers import Invalid, Normalised, Normaliser
+from .numbers import Invalid, Normalised, normalise_all
 from .records import CheckResult
 
 #: The four columns every front-end writes, in this order.
@@ -117,13 +117,6 @@ def result_row(result: CheckResult | None) -> ResultRow:
 
 def plan_rows(values: Iterable[object], region: str | None = None) -> Plan:
     """Normalise every value and collect the distinct valid numbers."""
-    normalise = Normaliser(region)
-    entries: list[Normalised] = []
-    unique: dict[str, None] = {}
-    append = entries.append
-    for value in values:
-        entry = normalise(value)
-        append(entry)
-        if type(entry) is str and entry not in unique:
-            unique[entry] = None
-    return Plan(entries, list(unique))
+    entries = normalise_all(values if isinstance(values, list) else list(values), region)
+    unique = [entry for entry in dict.fromkeys(entries) if isinstance(entry, str)]
+    return Plan(entries, unique)
