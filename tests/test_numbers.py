@@ -158,7 +158,8 @@ def test_normalise_all_on_several_processes_equals_one_by_one(
 
     values: list[object] = [f"+4474001{i:05d}" for i in range(300)]
     values += ["n/a", None, True, 41798284651.0, "079 828 46 51", dt.date(2024, 1, 1)] * 5
-    monkeypatch.setattr(numbers, "_pool_context",
-                        lambda count: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(
+        numbers, "_pool_context", lambda count: multiprocessing.get_context("spawn")
+    )
     parallel = numbers.normalise_all(values, "CH")
     assert parallel == [normalise(value, "CH") for value in values]

@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import cli_check, cli_tasks
+from . import cli_check, cli_tasks, cli_template
 from .errors import WacheckError
 from .version import __version__
 
@@ -149,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     cli_check.add_parser(commands)
     cli_tasks.add_parsers(commands)
+    cli_template.add_parsers(commands)
     _add_sandbox(commands)
     return parser
 
