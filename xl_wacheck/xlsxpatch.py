@@ -2,36 +2,29 @@
 
 An openpyxl load/save drops shapes, text boxes, sparklines, slicers and the ribbon part of
 an .xlsm. So this front-end never re-saves the workbook: it copies every zip member as it
-is, rewrites only the target worksheet's XML (cells in four columns, the dimension) and,
-when dates are written, adds one date style to ``styles.xml``. Text is written as inline
-strings, which Excel never evaluates, so a signature like ``=HYPERLINK(...)`` stays text.
+is, streams the target worksheet's XML through :mod:`sheetstream` (cells in four columns,
+the dimension) and, when dates are written, adds one date style to ``styles.xml``. Text is
+written as inline strings, which Excel never evaluates, so a signature like
+``=HYPERLINK(...)`` stays text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import posixpath
-import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from lxml import etree
 
+from . import sheetstream
 from .errors import InputError
-from .layout import column_index, column_letters
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
-XM = "http://schemas.microsoft.com/office/excel/2006/main"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-_CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)")
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-_MAX_TEXT = 32_767
 DATE_FORMAT = "yyyy-mm-dd"
 
 
@@ -74,51 +67,11 @@ def sheet_part(archive: zipfile.ZipFile, name: str | None) -> tuple[str, str]:
     return path, str(chosen[0])
 
 
-def _cells_with_columns(row: etree._Element) -> list[tuple[int, etree._Element]]:
-    """Cells of a row with their 0-based column; a missing ``r`` means 'next column'."""
-    cells, column = [], -1
-    for cell in row.iterchildren(_q("c")):
-        ref = cell.get("r")
-        match = _CELL_REF.fullmatch(ref) if ref else None
-        column = column_index(match.group(1)) if match else column + 1
-        cells.append((column, cell))
-    return cells
-
-
-def _rows_with_numbers(sheet_data: etree._Element) -> list[tuple[int, etree._Element]]:
-    rows, number = [], 0
-    for row in sheet_data.iterchildren(_q("row")):
-        number = int(row.get("r") or number + 1)
-        rows.append((number, row))
-    return rows
-
-
 def used_columns(path: Path, sheet: str | None) -> set[int]:
-    """Columns holding any value or formula (or covered by a merge) in the sheet."""
+    """Columns holding any value or formula (or covered by a merge or sparkline)."""
     with zipfile.ZipFile(path) as archive:
         part, _ = sheet_part(archive, sheet)
-        root = _parse(archive.read(part))
-    used: set[int] = set()
-    data = root.find(_q("sheetData"))
-    if data is not None:
-        for _, row in _rows_with_numbers(data):
-            for column, cell in _cells_with_columns(row):
-                if len(cell):  # <v>, <f> or <is>
-                    used.add(column)
-    # Merged areas and sparklines occupy cells that hold no value of their own.
-    areas = [merge.get("ref") or "" for merge in root.iter(_q("mergeCell"))]
-    areas += [
-        ref.text or ""
-        for ref in root.iter(f"{{{XM}}}sqref")
-        if ref.getparent() is not None and ref.getparent().tag == f"{{{X14}}}sparkline"
-    ]
-    for area in areas:
-        for ref in area.split():
-            first, _, last = ref.replace("$", "").rpartition("!")[2].partition(":")
-            a, b = _CELL_REF.fullmatch(first), _CELL_REF.fullmatch(last or first)
-            if a and b:
-                used.update(range(column_index(a.group(1)), column_index(b.group(1)) + 1))
-    return used
+        return sheetstream.used_columns(archive.read(part))
 
 
 def write_columns(
@@ -130,10 +83,11 @@ def write_columns(
 ) -> None:
     """Write ``cells`` — (0-based row, values left to right from ``first_column``) — into the
     sheet of ``source`` and save the package as ``target``. ``None`` clears a cell."""
+    rows = {row: values for row, values in cells}
+    width = max((len(values) for values in rows.values()), default=0)
     with zipfile.ZipFile(source) as archive:
         part, _ = sheet_part(archive, sheet)
-        root = _parse(archive.read(part))
-        needs_date = any(isinstance(v, dt.date) for _, values in cells for v in values)
+        needs_date = any(isinstance(v, dt.date) for values in rows.values() for v in values)
         styles_part = "xl/styles.xml" if "xl/styles.xml" in archive.namelist() else None
         patched: dict[str, bytes] = {}
         date_style = None
@@ -141,97 +95,26 @@ def write_columns(
             styles = _parse(archive.read(styles_part))
             date_style = _date_style(styles)
             patched[styles_part] = _dump(styles)
-        _write_cells(root, first_column, cells, date_style)
-        patched[part] = _dump(root)
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
             for info in archive.infolist():
-                data = patched.get(info.filename)
-                out.writestr(info, archive.read(info) if data is None else data)
-
-
-def _write_cells(
-    root: etree._Element,
-    first_column: int,
-    cells: Sequence[tuple[int, Sequence[object]]],
-    date_style: int | None,
-) -> None:
-    sheet_data = root.find(_q("sheetData"))
-    if sheet_data is None:
-        raise InputError("The worksheet has no cell data section.")
-    rows = dict(_rows_with_numbers(sheet_data))
-    created = False
-    max_row = max(rows, default=0)
-    max_col = first_column
-    for row_index, values in cells:
-        number = row_index + 1
-        row = rows.get(number)
-        if row is None:
-            if all(v is None for v in values):
-                continue
-            row = etree.SubElement(sheet_data, _q("row"), r=str(number))
-            rows[number] = row
-            created = True
-        row.set("r", str(number))
-        row.attrib.pop("spans", None)  # an optional hint that our new cells would falsify
-        existing = _cells_with_columns(row)
-        for column, cell in existing:
-            cell.set("r", f"{column_letters(column)}{number}")
-        by_column = dict(existing)
-        for offset, value in enumerate(values):
-            column = first_column + offset
-            cell = by_column.get(column)
-            if value is None:
-                if cell is not None:
-                    row.remove(cell)
-                continue
-            if cell is None:
-                cell = etree.Element(_q("c"), r=f"{column_letters(column)}{number}")
-                after = [c for col, c in existing if col < column]
-                if after:
-                    after[-1].addnext(cell)
+                if info.filename == part:
+                    xml = archive.read(info)
+                    with out.open(_fresh(info), "w", force_zip64=len(xml) > 1 << 30) as stream:
+                        sheetstream.rewrite(
+                            xml, first_column, width, rows, date_style, stream.write
+                        )
+                    del xml
                 else:
-                    row.insert(0, cell)
-                existing = sorted([*existing, (column, cell)], key=lambda item: item[0])
-            _set_value(cell, value, date_style)
-            max_col = max(max_col, column)
-        max_row = max(max_row, number)
-    if created:
-        ordered = sorted(sheet_data.iterchildren(_q("row")), key=lambda r: int(r.get("r")))
-        for row in ordered:
-            sheet_data.append(row)  # lxml moves the element
-    _widen_dimension(root, max_row, max_col)
+                    data = patched.get(info.filename)
+                    out.writestr(info, archive.read(info) if data is None else data)
 
 
-def _set_value(cell: etree._Element, value: object, date_style: int | None) -> None:
-    for child in list(cell):
-        cell.remove(child)
-    for attribute in ("t", "cm", "vm"):
-        cell.attrib.pop(attribute, None)
-    if isinstance(value, dt.date) and date_style is not None:
-        day = value if not isinstance(value, dt.datetime) else value.date()
-        etree.SubElement(cell, _q("v")).text = str((day - _EXCEL_EPOCH).days)
-        cell.set("s", str(date_style))
-        return
-    text = value.isoformat() if isinstance(value, dt.date) else str(value)
-    text = _ILLEGAL.sub("", text)[:_MAX_TEXT]
-    cell.set("t", "inlineStr")
-    holder = etree.SubElement(etree.SubElement(cell, _q("is")), _q("t"))
-    holder.text = text
-    if text != text.strip() or "\n" in text:
-        holder.set(XML_SPACE, "preserve")
-
-
-def _widen_dimension(root: etree._Element, max_row: int, max_col: int) -> None:
-    dimension = root.find(_q("dimension"))
-    if dimension is None:
-        return
-    first, _, last = (dimension.get("ref") or "A1").partition(":")
-    last_match = _CELL_REF.fullmatch(last or first)
-    if last_match:
-        max_col = max(max_col, column_index(last_match.group(1)))
-        max_row = max(max_row, int(last_match.group(2)))
-    start = first if _CELL_REF.fullmatch(first) else "A1"
-    dimension.set("ref", f"{start}:{column_letters(max_col)}{max_row}")
+def _fresh(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """The same entry name, date and compression, for a member written as a stream."""
+    copy = zipfile.ZipInfo(info.filename, info.date_time)
+    copy.compress_type = zipfile.ZIP_DEFLATED
+    copy.external_attr = info.external_attr
+    return copy
 
 
 def _date_style(styles: etree._Element) -> int:
