@@ -121,3 +121,11 @@ def test_a_failed_task_raises_and_is_not_recreated(make_sandbox: MakeSandbox) ->
     with pytest.raises(TaskFailed, match="simulated failure"):
         check(sandbox, [f"+4474001{i:05d}" for i in range(50)])
     assert sandbox.charged("create") == 1
+
+
+def test_an_instant_task_exported_at_creation_is_fetched(make_sandbox: MakeSandbox) -> None:
+    """The create answer may already say 'exported', without a link: one status call more."""
+    sandbox = make_sandbox(timing=Timing(speed=1e9, pending=0.0, linger=0.0))
+    rows = check(sandbox, ["+41798284651"])
+    assert rows == [expected_row("+41798284651")]
+    assert sandbox.charged("status") == 1

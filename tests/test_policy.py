@@ -64,9 +64,14 @@ def test_all_numbers_done_while_still_processing_counts_as_finishing() -> None:
     assert POLICY.next_wait(history) == POLICY.first
 
 
-@pytest.mark.parametrize("status", ["exported", "failed"])
-def test_finished_task_needs_no_more_calls(status: str) -> None:
-    assert POLICY.next_wait([seen(0, status)]) == 0
+def test_finished_task_needs_no_more_calls() -> None:
+    done = Observation(0, TaskStatus("t", "exported", 1, 1, result_url="http://x/r.xlsx"))
+    assert POLICY.next_wait([done]) == 0
+    assert POLICY.next_wait([seen(0, "failed")]) == 0
+
+
+def test_exported_without_a_link_needs_one_more_call() -> None:
+    assert POLICY.next_wait([seen(0, "exported", 1, 1)]) == POLICY.first
 
 
 def test_vendor_example_costs_a_handful_of_calls_and_is_noticed_within_30_s() -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .records import COMPLETED, PROCESSING, TERMINAL, TaskStatus
+from .records import COMPLETED, EXPORTED, PROCESSING, TERMINAL, TaskStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class PollPolicy:
             return self.first
         last = history[-1]
         status = last.status
-        if status.status in TERMINAL:
+        if status.status in TERMINAL and (status.result_url or status.status != EXPORTED):
             return 0.0
         if _all_done(status):
             return self._finishing_wait(history)

@@ -38,7 +38,7 @@ def wait_for_export(
         history.append(Observation(clock(), start))
     calls = 0
     while True:
-        if history and history[-1].status.status in (EXPORTED, FAILED):
+        if history and _settled(history[-1].status):
             status = history[-1].status
         else:
             sleep(policy.next_wait(history))
@@ -54,8 +54,14 @@ def wait_for_export(
         if status.status == FAILED:
             detail = f" The service said: {status.message}" if status.message else ""
             raise TaskFailed(f"The service marked task {task_id} as failed.{detail}")
-        if status.status == EXPORTED:
+        if status.status == EXPORTED and status.result_url:
             return status
+
+
+def _settled(status: TaskStatus) -> bool:
+    """Finished for good: failed, or exported *with* a link (an exported answer without one
+    — a create answer, a resumed job — needs one more status call)."""
+    return status.status == FAILED or (status.status == EXPORTED and bool(status.result_url))
 
 
 def _eta(policy: PollPolicy, history: list[Observation]) -> float | None:

@@ -19,6 +19,7 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _MAX_TEXT = 32_767
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPED_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_NEEDS_WORK = re.compile("[&<>\r_\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPANS = re.compile(rb'\sspans="[^"]*"')
 _STYLE = re.compile(rb'\ss="(\d+)"')
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
@@ -90,8 +91,11 @@ def used_columns(xml: bytes) -> set[int]:
     return used
 
 
-def _text(value: object) -> str:
+def xml_text(value: object) -> str:
+    """Text for an element's content: escaped, cleaned, and OOXML's own escapes escaped."""
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    if len(text) <= _MAX_TEXT and _NEEDS_WORK.search(text) is None:
+        return text  # the common case: nothing to do
     text = _ILLEGAL.sub("", text)[:_MAX_TEXT]
     # OOXML escapes characters as _xHHHH_, so a literal '_x0041_' must itself be escaped.
     text = _ESCAPED_LOOKALIKE.sub(r"_x005F_\1", text).replace("\r", "_x000D_")
@@ -111,7 +115,7 @@ class CellWriter:
             day = value.date() if isinstance(value, dt.datetime) else value
             serial = (day - _EXCEL_EPOCH).days
             return f'<{p}c r="{ref}" s="{self.date_style}"><{p}v>{serial}</{p}v></{p}c>'
-        text = _text(value)
+        text = xml_text(value)
         keep = f' s="{style.decode()}"' if style else ""
         space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
         return (
