@@ -46,6 +46,14 @@ class ResultCache:
         """Cached answers checked within ``max_age_days`` (``0`` disables the cache)."""
         if max_age_days <= 0:
             return Known()
+        with self.store.connect() as db:
+            if (
+                db.execute(
+                    "SELECT 1 FROM cache WHERE origin = ? LIMIT 1", (self.origin,)
+                ).fetchone()
+                is None
+            ):
+                return Known()  # nothing cached for this API yet: skip a million look-ups
         now = time.time()
         oldest = now - max_age_days * 86_400
         oldest_failure = now - min(max_age_days, FAILED_MAX_AGE_DAYS) * 86_400
@@ -71,10 +79,10 @@ class ResultCache:
     def store_results(
         self, results: Mapping[str, CheckResult], task_id: str | None, failed: Iterable[str] = ()
     ) -> None:
-        now = time.time()
-        answered = (
+        now, origin = time.time(), self.origin
+        answered = [
             (
-                self.origin,
+                origin,
                 r.number,
                 None if r.whatsapp is None else int(r.whatsapp),
                 r.signature,
@@ -84,15 +92,15 @@ class ResultCache:
                 task_id,
             )
             for r in results.values()
-        )
-        missing = ((self.origin, n, None, "", None, now, 1, task_id) for n in failed)
+        ]
+        answered += [(origin, n, None, "", None, now, 1, task_id) for n in failed]
+        answered.sort(key=lambda row: row[1])  # in key order: B-tree appends, not splits
         with self.store.connect() as db:
-            for rows in (answered, missing):
-                db.executemany(
-                    "INSERT OR REPLACE INTO cache (origin, number, whatsapp, signature, "
-                    "status_update, checked_at, failed, task_id) VALUES (?,?,?,?,?,?,?,?)",
-                    rows,
-                )
+            db.executemany(
+                "INSERT OR REPLACE INTO cache (origin, number, whatsapp, signature, "
+                "status_update, checked_at, failed, task_id) VALUES (?,?,?,?,?,?,?,?)",
+                answered,
+            )
 
     def forget(self) -> int:
         with self.store.connect() as db:

@@ -158,29 +158,39 @@ def _rows_to_results(rows: Iterable[Sequence[object]]) -> Iterator[CheckResult]:
 def _results_from(
     rows: Iterator[Sequence[object]], columns: dict[str, int]
 ) -> Iterator[CheckResult]:
+    """One result per row. The usual cell types ('+41…' text, 'yes'/'no', text, date cells)
+    take a short path; anything else goes through the tolerant converters."""
     number_at = columns["number"]
     whatsapp_at = columns["whatsapp"]
     signature_at = columns.get("signature")
     update_at = columns.get("status_update")
+    width = 1 + max(i for i in (number_at, whatsapp_at, signature_at, update_at) if i is not None)
+    yes_no = {"yes": True, "no": False}
+    date_type, str_type = dt.date, str
     try:
         for row in rows:
-            number = _number(_cell(row, number_at))
-            if number is None:
-                continue
-            yield CheckResult(
-                number=number,
-                whatsapp=_yes_no(_cell(row, whatsapp_at)),
-                signature=_text(_cell(row, signature_at)),
-                status_update=_date(_cell(row, update_at)),
-            )
+            if len(row) < width:
+                row = [*row, *([None] * (width - len(row)))]
+            cell = row[number_at]
+            if type(cell) is str_type and cell[:1] == "+" and cell[1:].isdigit():
+                number: str | None = cell
+            else:
+                number = _number(cell)
+                if number is None:
+                    continue
+            answer = row[whatsapp_at]
+            whatsapp = yes_no.get(answer) if type(answer) is str_type else None  # type: ignore[arg-type]
+            if whatsapp is None:
+                whatsapp = _yes_no(answer)
+            signature = row[signature_at] if signature_at is not None else ""
+            if type(signature) is not str_type:
+                signature = _text(signature)
+            update = row[update_at] if update_at is not None else None
+            if type(update) is not date_type:
+                update = _date(update)
+            yield CheckResult(number, whatsapp, signature, update)  # type: ignore[arg-type]
     except (CalamineError, csv.Error, ValueError) as error:
         raise ResultFileError("The result file is corrupt; the task stays recorded.") from error
-
-
-def _cell(row: Sequence[object], index: int | None) -> object:
-    if index is None or index >= len(row):
-        return None
-    return row[index]
 
 
 def _number(cell: object) -> str | None:

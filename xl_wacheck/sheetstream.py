@@ -14,6 +14,8 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+from .layout import column_letters
+
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _MAX_TEXT = 32_767
@@ -23,17 +25,7 @@ _NEEDS_WORK = re.compile("[&<>\r_\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPANS = re.compile(rb'\sspans="[^"]*"')
 _STYLE = re.compile(rb'\ss="(\d+)"')
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _CHUNK = 8 << 20
-
-
-def _letters(index: int) -> str:
-    text = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        text = chr(65 + rest) + text
-    return text
 
 
 def _index(letters: bytes) -> int:
@@ -53,7 +45,9 @@ class Dialect:
         prefix = root.group(1) if root and root.group(1) and declared else b""
         self.prefix = prefix
         p = re.escape(prefix)
-        self.row = re.compile(rb"<" + p + rb"row\b[^>]*?(?:/>|>.*?</" + p + rb"row>)", re.S)
+        self.row = re.compile(  # group 1: the row number, when the row says it
+            rb"<" + p + rb'row\b(?:(?=[^>]*\br="(\d+)")|)[^>]*?(?:/>|>.*?</' + p + rb"row>)", re.S
+        )
         self.cell = re.compile(rb"<" + p + rb"c\b[^>]*?(?:/>|>.*?</" + p + rb"c>)", re.S)
         self.sheet_data = re.compile(rb"<" + p + rb"sheetData\b[^>]*?(/?)>")
         self.sheet_data_end = b"</" + prefix + b"sheetData>"
@@ -103,24 +97,56 @@ def xml_text(value: object) -> str:
 
 
 class CellWriter:
-    """Renders result cells: text as inline strings (never a formula), dates as serials."""
+    """Renders result cells: text as inline strings (never a formula), dates as serials.
+
+    Everything after the cell reference depends only on the value and the kept style, and a
+    result column repeats few values ("yes", "no", common signatures, dates), so that part
+    is rendered once per distinct value."""
 
     def __init__(self, prefix: bytes, date_style: int | None) -> None:
         self.p = prefix.decode()
         self.date_style = date_style
+        self._tails: dict[tuple[type, object, bytes | None], str] = {}
 
     def render(self, ref: str, value: object, style: bytes | None) -> str:
+        key = (type(value), value, style)
+        tail = self._tails.get(key)
+        if tail is None:
+            tail = self._tails[key] = self._tail(value, style)
+            if len(self._tails) > 100_000:
+                self._tails.clear()  # many distinct values: stay bounded
+        return f'<{self.p}c r="{ref}"{tail}'
+
+    def _tail(self, value: object, style: bytes | None) -> str:
         p = self.p
         if isinstance(value, dt.date) and self.date_style is not None:
             day = value.date() if isinstance(value, dt.datetime) else value
             serial = (day - _EXCEL_EPOCH).days
-            return f'<{p}c r="{ref}" s="{self.date_style}"><{p}v>{serial}</{p}v></{p}c>'
+            return f' s="{self.date_style}"><{p}v>{serial}</{p}v></{p}c>'
         text = xml_text(value)
         keep = f' s="{style.decode()}"' if style else ""
         space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
-        return (
-            f'<{p}c r="{ref}"{keep} t="inlineStr"><{p}is><{p}t{space}>{text}</{p}t></{p}is></{p}c>'
-        )
+        return f'{keep} t="inlineStr"><{p}is><{p}t{space}>{text}</{p}t></{p}is></{p}c>'
+
+
+class _Buffered:
+    """Collects small writes into ~1 MB blocks: a zip stream pays per call."""
+
+    def __init__(self, write: Callable[[bytes], object], size: int = 1 << 20) -> None:
+        self._write, self._size = write, size
+        self._parts: list[bytes] = []
+        self._held = 0
+
+    def __call__(self, data: bytes) -> None:
+        self._parts.append(data)
+        self._held += len(data)
+        if self._held >= self._size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._parts:
+            self._write(b"".join(self._parts))
+            self._parts, self._held = [], 0
 
 
 def rewrite(
@@ -134,135 +160,125 @@ def rewrite(
     """Stream ``xml`` to ``write`` with ``rows`` (0-based row → values from
     ``first_column``) spliced in; ``None`` clears a cell of those columns."""
     dialect = Dialect(xml)
-    cells = CellWriter(dialect.prefix, date_style)
+    splicer = _Splicer(dialect, CellWriter(dialect.prefix, date_style), first_column, width)
     opening = dialect.sheet_data.search(xml)
     if opening is None:
         raise ValueError("the worksheet has no sheetData")
-    last_column = first_column + width - 1
     targets = sorted(rows)
-    head = xml[: opening.start()]
-    max_row = max(targets, default=-1) + 1
-    head = _widen(dialect, head, last_column, max_row)
-    write(head)
+    out = _Buffered(write)
+    out(
+        _widen(
+            dialect, xml[: opening.start()], first_column + width - 1, max(targets, default=-1) + 1
+        )
+    )
     p = dialect.prefix
-    write(b"<" + p + b"sheetData>")
+    out(b"<" + p + b"sheetData>")
     if opening.group(1):  # <sheetData/>: there are no rows yet
         body_start = body_end = opening.end()
     else:
         body_start = opening.end()
         body_end = xml.index(dialect.sheet_data_end, body_start)
-    pending = 0
-    previous = 0
-    cursor = body_start
+    pending, previous, cursor = 0, 0, body_start
+    count = len(targets)
     for match in dialect.row.finditer(xml, body_start, body_end):
-        start_tag_end = xml.index(b">", match.start())
-        number_match = _ROW_NUMBER.search(xml, match.start(), start_tag_end)
-        number = int(number_match.group(1)) if number_match else previous + 1
+        number = int(match.group(1)) if match.group(1) else previous + 1
         previous = number
-        while pending < len(targets) and targets[pending] + 1 < number:
-            _new_row(cells, p, targets[pending], first_column, rows[targets[pending]], write)
+        while pending < count and targets[pending] + 1 < number:
+            out(splicer.new_row(targets[pending] + 1, rows[targets[pending]]))
             pending += 1
-        write(xml[cursor : match.start()])
-        cursor = match.end()
-        if pending < len(targets) and targets[pending] + 1 == number:
-            write(
-                _patched_row(
-                    dialect,
-                    cells,
-                    xml[match.start() : match.end()],
-                    number,
-                    first_column,
-                    last_column,
-                    rows[targets[pending]],
-                )
-            )
+        start, end = match.span()
+        if cursor < start:
+            out(xml[cursor:start])
+        cursor = end
+        if pending < count and targets[pending] + 1 == number:
+            out(splicer.patched_row(xml[start:end], number, rows[targets[pending]]))
             pending += 1
         else:
-            write(xml[match.start() : match.end()])
-    write(xml[cursor:body_end])
+            out(xml[start:end])
+    out(xml[cursor:body_end])
     for target in targets[pending:]:
-        _new_row(cells, p, target, first_column, rows[target], write)
-    write(b"</" + p + b"sheetData>")
+        out(splicer.new_row(target + 1, rows[target]))
+    out(b"</" + p + b"sheetData>")
     tail_start = body_end + len(dialect.sheet_data_end) if not opening.group(1) else opening.end()
-    write(xml[tail_start:])
+    out(xml[tail_start:])
+    out.flush()
 
 
-def _new_row(
-    cells: CellWriter,
-    p: bytes,
-    row: int,
-    first: int,
-    values: Sequence[object],
-    write: Callable[[bytes], object],
-) -> None:
-    rendered = [
-        cells.render(f"{_letters(first + i)}{row + 1}", v, None)
-        for i, v in enumerate(values)
-        if v is not None
-    ]
-    if rendered:
-        write(
-            b"<"
-            + p
-            + b'row r="'
-            + str(row + 1).encode()
-            + b'">'
-            + "".join(rendered).encode()
-            + b"</"
-            + p
-            + b"row>"
-        )
+class _Splicer:
+    """Builds the new and the patched rows."""
 
+    def __init__(self, dialect: Dialect, cells: CellWriter, first: int, width: int) -> None:
+        self.dialect, self.cells = dialect, cells
+        self.first, self.last = first, first + width - 1
+        self.letters = [column_letters(first + i) for i in range(width)]
+        p = dialect.prefix
+        self.row_end = b"</" + p + b"row>"
+        self.cell_start = b"<" + p + b"c "
+        self.cell_with_ref = b"<" + p + b'c r="'
 
-def _patched_row(
-    dialect: Dialect,
-    cells: CellWriter,
-    row: bytes,
-    number: int,
-    first: int,
-    last: int,
-    values: Sequence[object],
-) -> bytes:
-    p = dialect.prefix
-    tag_end = row.index(b">")
-    self_closing = row[tag_end - 1 : tag_end] == b"/"
-    start_tag = _SPANS.sub(b"", row[: tag_end - 1 if self_closing else tag_end]) + b">"
-    body = b"" if self_closing else row[tag_end + 1 : row.rindex(b"</" + p + b"row>")]
-    before: list[bytes] = []
-    after: list[bytes] = []
-    styles: dict[int, bytes] = {}
-    column = -1
-    for match in dialect.cell.finditer(body):
-        cell = match.group(0)
-        cell_tag_end = cell.index(b">")
-        ref = _REF.search(cell, 0, cell_tag_end)
-        if ref:
-            column = _index(ref.group(1))
-        else:  # "the next column": make it explicit, since cells may be inserted before it
-            column += 1
-            insert_at = len(p) + 2
-            cell = (
-                cell[:insert_at]
-                + b' r="'
-                + _letters(column).encode()
-                + str(number).encode()
-                + b'"'
-                + cell[insert_at:]
-            )
-        if column < first:
-            before.append(cell)
-        elif column > last:
-            after.append(cell)
-        else:
-            style = _STYLE.search(cell, 0, cell.index(b">"))
-            if style:
-                styles[column] = style.group(1)
-    ours = "".join(
-        cells.render(f"{_letters(first + i)}{number}", value, styles.get(first + i))
-        for i, value in enumerate(values)
-        if value is not None
-    ).encode()
-    return start_tag + b"".join(before) + ours + b"".join(after) + b"</" + p + b"row>"
+    def ours(
+        self, number: int, values: Sequence[object], styles: Mapping[int, bytes] | None = None
+    ) -> bytes:
+        render, letters, row = self.cells.render, self.letters, str(number)
+        return "".join(
+            render(letters[i] + row, value, styles.get(i) if styles else None)
+            for i, value in enumerate(values)
+            if value is not None
+        ).encode()
+
+    def new_row(self, number: int, values: Sequence[object]) -> bytes:
+        cells = self.ours(number, values)
+        if not cells:
+            return b""
+        p = self.dialect.prefix
+        return b"<" + p + b'row r="' + str(number).encode() + b'">' + cells + self.row_end
+
+    def patched_row(self, row: bytes, number: int, values: Sequence[object]) -> bytes:
+        tag_end = row.index(b">")
+        self_closing = row[tag_end - 1 : tag_end] == b"/"
+        start_tag = _SPANS.sub(b"", row[: tag_end - 1 if self_closing else tag_end]) + b">"
+        if self_closing:
+            return start_tag + self.ours(number, values) + self.row_end
+        body = row[tag_end + 1 : len(row) - len(self.row_end)]
+        last_ref = body.rfind(self.cell_with_ref)
+        if last_ref >= 0 and body.count(self.cell_start) == body.count(self.cell_with_ref):
+            ref = _REF.match(body, last_ref + len(self.cell_with_ref) - 3)
+            if ref and _index(ref.group(1)) < self.first:  # the usual case: append at the end
+                return start_tag + body + self.ours(number, values) + self.row_end
+        return start_tag + self._spliced(body, number, values) + self.row_end
+
+    def _spliced(self, body: bytes, number: int, values: Sequence[object]) -> bytes:
+        p = self.dialect.prefix
+        before: list[bytes] = []
+        after: list[bytes] = []
+        styles: dict[int, bytes] = {}
+        column = -1
+        for match in self.dialect.cell.finditer(body):
+            cell = match.group(0)
+            cell_tag_end = cell.index(b">")
+            ref = _REF.search(cell, 0, cell_tag_end)
+            if ref:
+                column = _index(ref.group(1))
+            else:  # "the next column": make it explicit, since cells may be inserted before it
+                column += 1
+                at = len(p) + 2
+                cell = (
+                    cell[:at]
+                    + b' r="'
+                    + column_letters(column).encode()
+                    + str(number).encode()
+                    + b'"'
+                    + cell[at:]
+                )
+            if column < self.first:
+                before.append(cell)
+            elif column > self.last:
+                after.append(cell)
+            else:
+                style = _STYLE.search(cell, 0, cell.index(b">"))
+                if style:
+                    styles[column - self.first] = style.group(1)
+        return b"".join(before) + self.ours(number, values, styles) + b"".join(after)
 
 
 def _widen(dialect: Dialect, head: bytes, last_column: int, max_row: int) -> bytes:
@@ -276,5 +292,5 @@ def _widen(dialect: Dialect, head: bytes, last_column: int, max_row: int) -> byt
         column = max(column, _index(end.group(1)))
         row = max(row, int(end.group(2)))
     start = first if re.fullmatch(rb"[A-Z]{1,3}\d+", first) else b"A1"
-    ref = start + b":" + _letters(column).encode() + str(row).encode()
+    ref = start + b":" + column_letters(column).encode() + str(row).encode()
     return head[: match.start(2)] + ref + head[match.end(2) :]

@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS cache (
     failed INTEGER NOT NULL DEFAULT 0,
     task_id TEXT,
     PRIMARY KEY (origin, number)
-);
+) WITHOUT ROWID;
 """
 
 

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,9 @@ def check_file(
         raise InputError(f"{path.name}: only .xlsx, .xlsm and .csv files can be checked.")
     layout = locate(rows, column)
     values = _column_values(rows, layout)
+    header = list(rows[layout.header_row]) if layout.header_row is not None else []
+    if suffix != ".csv":
+        del rows  # a million rows of the whole sheet: not needed any more
     target = {
         "kind": "file",
         "file": str(path.resolve()),
@@ -74,7 +77,6 @@ def check_file(
         "out": str(Path(out).resolve()) if out else None,
     }
     outcome = check_values(values, client, region=region, target=target, front_end="cli", **check)
-    header = list(rows[layout.header_row]) if layout.header_row is not None else []
     if suffix == ".csv":
         used = {i for row in rows for i, v in enumerate(row) if v not in (None, "")}
         first = output_column(header, used, layout.column)
@@ -82,7 +84,7 @@ def check_file(
         written, backup = _save(path, out, lambda target: target.write_bytes(data))
     else:
         first = output_column(header, xlsxpatch.used_columns(path, sheet_name), layout.column)
-        cells = _cells(layout, outcome)
+        cells = ResultCells(layout, outcome)
         written, backup = _save(
             path,
             out,
@@ -125,12 +127,29 @@ def _column_values(rows: Sequence[Sequence[Any]], layout: Layout) -> list[Any]:
     return values
 
 
-def _cells(layout: Layout, outcome: Outcome) -> list[tuple[int, list[object]]]:
-    cells: list[tuple[int, list[object]]] = []
-    if layout.header_row is not None:
-        cells.append((layout.header_row, list(RESULT_HEADERS)))
-    cells.extend((layout.first_row + i, row.as_list()) for i, row in enumerate(outcome.rows))
-    return cells
+class ResultCells(Mapping[int, list[object]]):
+    """Row → the four values to write, built on demand instead of a million lists at once."""
+
+    def __init__(self, layout: Layout, outcome: Outcome) -> None:
+        self.header = layout.header_row
+        self.first = layout.first_row
+        self.rows = outcome.rows
+
+    def __getitem__(self, row: int) -> list[object]:
+        if row == self.header:
+            return list(RESULT_HEADERS)
+        index = row - self.first
+        if not 0 <= index < len(self.rows):
+            raise KeyError(row)
+        return self.rows[index].as_list()
+
+    def __iter__(self) -> Iterator[int]:
+        if self.header is not None:
+            yield self.header
+        yield from range(self.first, self.first + len(self.rows))
+
+    def __len__(self) -> int:
+        return len(self.rows) + (self.header is not None)
 
 
 def _csv_bytes(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from lxml import etree
@@ -79,11 +79,11 @@ def write_columns(
     target: Path,
     sheet: str | None,
     first_column: int,
-    cells: Sequence[tuple[int, Sequence[object]]],
+    cells: Mapping[int, Sequence[object]] | Sequence[tuple[int, Sequence[object]]],
 ) -> None:
-    """Write ``cells`` — (0-based row, values left to right from ``first_column``) — into the
+    """Write ``cells`` — 0-based row → values left to right from ``first_column`` — into the
     sheet of ``source`` and save the package as ``target``. ``None`` clears a cell."""
-    rows = {row: values for row, values in cells}
+    rows = cells if isinstance(cells, Mapping) else dict(cells)
     width = max((len(values) for values in rows.values()), default=0)
     with zipfile.ZipFile(source) as archive:
         part, _ = sheet_part(archive, sheet)
@@ -99,7 +99,8 @@ def write_columns(
             for info in archive.infolist():
                 if info.filename == part:
                     xml = archive.read(info)
-                    with out.open(_fresh(info), "w", force_zip64=len(xml) > 1 << 30) as stream:
+                    fresh = _fresh(info)
+                    with out.open(fresh, "w", force_zip64=len(xml) > 1 << 30) as stream:
                         sheetstream.rewrite(
                             xml, first_column, width, rows, date_style, stream.write
                         )
@@ -113,6 +114,7 @@ def _fresh(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     """The same entry name, date and compression, for a member written as a stream."""
     copy = zipfile.ZipInfo(info.filename, info.date_time)
     copy.compress_type = zipfile.ZIP_DEFLATED
+    copy._compresslevel = 1  # type: ignore[attr-defined]  # a big sheet: speed over size
     copy.external_attr = info.external_attr
     return copy
 

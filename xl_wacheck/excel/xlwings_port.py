@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from ..layout import column_index, column_letters
 from .port import Area, ExcelBusy, Selection, WorkbookGone
 
 HIDDEN_SHEET = "_wacheck"
@@ -36,13 +37,6 @@ def bound_com_retries(attempts: int = 5) -> None:
         module.N_COM_ATTEMPTS = attempts
 
 
-def _letters_to_index(letters: str) -> int:
-    index = 0
-    for char in letters:
-        index = index * 26 + ord(char) - 64
-    return index
-
-
 def parse_address(address: str) -> tuple[Area, ...]:
     """'$A$1:$A$10,$C$3' (or whole columns '$B:$B') → areas, 1-based."""
     areas = []
@@ -52,8 +46,8 @@ def parse_address(address: str) -> tuple[Area, ...]:
         if not match:
             raise ValueError(f"unreadable address {address!r}")
         c1, r1, c2, r2 = match.groups()
-        left = _letters_to_index(c1) if c1 else 1
-        right = _letters_to_index(c2) if c2 else (left if c1 else 16_384)
+        left = column_index(c1) + 1 if c1 else 1
+        right = column_index(c2) + 1 if c2 else (left if c1 else 16_384)
         top = int(r1) if r1 else 1
         bottom = int(r2) if r2 else (top if r1 and not c2 else 1_048_576)
         areas.append(Area(top, left, bottom, right))
@@ -209,14 +203,8 @@ class XlwingsPort:
 
 
 def _columns(before: int, count: int) -> str:
-    def letters(index: int) -> str:
-        text = ""
-        while index:
-            index, rest = divmod(index - 1, 26)
-            text = chr(65 + rest) + text
-        return text
-
-    return f"{letters(before)}:{letters(before + count - 1)}"
+    """1-based column numbers → 'B:E'."""
+    return f"{column_letters(before - 1)}:{column_letters(before + count - 2)}"
 
 
 def _quote(text: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import zipfile
 from collections.abc import Iterable
@@ -75,20 +76,26 @@ def _xlsx(headers: list[str], rows: Iterable[list[object]]) -> bytes:
 
 def _row(number: int, values: list[object]) -> str:
     cells = []
+    append = cells.append
     for column, value in enumerate(values):
-        if value is None:
-            continue
-        ref = f"{_COLUMNS[column]}{number}"
-        if isinstance(value, dt.date):
-            cells.append(f'<c r="{ref}" s="1"><v>{(value - _EPOCH).days}</v></c>')
-        elif isinstance(value, str):
-            cells.append(
-                f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">'
-                f"{xml_text(value)}</t></is></c>"
+        if type(value) is str:
+            text = value if value.isalnum() or value[1:].isdigit() else _escape(value)
+            append(
+                f'<c r="{_COLUMNS[column]}{number}" t="inlineStr"><is><t xml:space="preserve">'
+                f"{text}</t></is></c>"
             )
+        elif value is None:
+            continue
+        elif isinstance(value, dt.date):
+            append(f'<c r="{_COLUMNS[column]}{number}" s="1"><v>{(value - _EPOCH).days}</v></c>')
         else:
-            cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            append(f'<c r="{_COLUMNS[column]}{number}"><v>{value}</v></c>')
     return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+@functools.lru_cache(maxsize=4096)
+def _escape(text: str) -> str:
+    return xml_text(text)
 
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
