@@ -46,9 +46,16 @@ def realistic_values(rows: int, seed: int = 7) -> list[object]:
         elif roll < 0.15 and values:
             values.append(values[chance.randrange(len(values))])
         else:
-            country, digits, size = chance.choice([("41", "79", 7), ("44", "74", 8),
-                                                   ("49", "151", 8), ("1", "415", 7),
-                                                   ("33", "6", 8), ("91", "98", 8)])
+            country, digits, size = chance.choice(
+                [
+                    ("41", "79", 7),
+                    ("44", "74", 8),
+                    ("49", "151", 8),
+                    ("1", "415", 7),
+                    ("33", "6", 8),
+                    ("91", "98", 8),
+                ]
+            )
             rest = f"{chance.randrange(10**size):0{size}d}"
             style = chance.random()
             if style < 0.5:
@@ -158,21 +165,54 @@ def whole_check(xlsx: Path) -> dict[str, object]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     sandbox = subprocess.Popen(
-        [sys.executable, "-m", "xl_wacheck", "sandbox", "--port", str(port), "--quiet",
-         "--speed", "1e9", "--pending", "0", "--linger", "0"], stdout=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "xl_wacheck",
+            "sandbox",
+            "--port",
+            str(port),
+            "--quiet",
+            "--speed",
+            "1e9",
+            "--pending",
+            "0",
+            "--linger",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+    )
     assert sandbox.stdout is not None
     sandbox.stdout.readline()
     try:
         with tempfile.TemporaryDirectory() as folder:
-            env = {**os.environ, "WACHECK_API_URL": f"http://127.0.0.1:{port}",
-                   "WACHECK_API_KEY": "sandbox", "WACHECK_USER_ID": "bench",
-                   "WACHECK_STATE_DIR": folder,
-                   "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+            env = {
+                **os.environ,
+                "WACHECK_API_URL": f"http://127.0.0.1:{port}",
+                "WACHECK_API_KEY": "sandbox",
+                "WACHECK_USER_ID": "bench",
+                "WACHECK_STATE_DIR": folder,
+                "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+            }
             started = time.perf_counter()
             client = subprocess.Popen(
-                [sys.executable, "-m", "xl_wacheck", "check", str(xlsx), "--yes",
-                 "--column", "Phone", "--out", str(Path(folder) / "out.xlsx")],
-                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "xl_wacheck",
+                    "check",
+                    str(xlsx),
+                    "--yes",
+                    "--column",
+                    "Phone",
+                    "--out",
+                    str(Path(folder) / "out.xlsx"),
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             out, err = client.communicate()
             elapsed = time.perf_counter() - started
             if client.returncode != 0:
@@ -182,8 +222,11 @@ def whole_check(xlsx: Path) -> dict[str, object]:
             import resource
 
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            return {"seconds_inside": elapsed, "summary": out.splitlines()[0],
-                    "client_peak_mb": round(peak / 1024)}
+            return {
+                "seconds_inside": elapsed,
+                "summary": out.splitlines()[0],
+                "client_peak_mb": round(peak / 1024),
+            }
     finally:
         sandbox.terminate()
         sandbox.wait()
@@ -213,8 +256,9 @@ def baseline_phase(name: str, rows: int, xlsx: Path) -> dict[str, object]:
         return {"unique": len(unique), "seconds_inside": time.perf_counter() - started}
     if name == "base_parse":
         book = openpyxl.load_workbook(result_file(rows), read_only=True)
-        results = {str(row[0]): row for row in book["Results"].iter_rows(min_row=2,
-                                                                           values_only=True)}
+        results = {
+            str(row[0]): row for row in book["Results"].iter_rows(min_row=2, values_only=True)
+        }
         return {"results": len(results)}
     if name == "base_write":
         book = openpyxl.load_workbook(xlsx)
@@ -245,17 +289,23 @@ def own_peak_mb() -> int:
 def measure(name: str, rows: int) -> dict[str, object]:
     """Run one phase in a fresh process; its wall time and its own peak RSS."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, __file__, "--phase", name, "--rows", str(rows)],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--phase", name, "--rows", str(rows)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     out = process.stdout.read() if process.stdout else ""
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     if status != 0:
         raise RuntimeError(f"phase {name} failed")
     report = json.loads(out or "{}")
-    report.update(phase=name, rows=rows, wall=round(wall, 2),
-                  peak_rss_mb=max(int(report.get("own_peak_mb", 0)),
-                                  int(report.get("client_peak_mb", 0))))
+    report.update(
+        phase=name,
+        rows=rows,
+        wall=round(wall, 2),
+        peak_rss_mb=max(int(report.get("own_peak_mb", 0)), int(report.get("client_peak_mb", 0))),
+    )
     del usage
     return report
 
@@ -271,8 +321,10 @@ def main() -> None:
         report["own_peak_mb"] = own_peak_mb()
         print(json.dumps(report))
         return
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}"
+    )
     for rows in args.rows:
         make_inputs(rows)
         result_file(rows)
@@ -280,8 +332,12 @@ def main() -> None:
         reports = {name: measure(name, rows) for name in names}
         print(f"\n{rows:,} rows")
         print(f"{'phase':<12} {'wall s':>8} {'inside s':>9} {'peak MB':>8} {'vs baseline':>12}")
-        pairs = {"read": "base_read", "plan": "base_plan", "parse": "base_parse",
-                 "write": "base_write"}
+        pairs = {
+            "read": "base_read",
+            "plan": "base_plan",
+            "parse": "base_parse",
+            "write": "base_write",
+        }
         base_total = sum(float(reports[b]["wall"]) for b in BASELINE if b in reports)
         for name, report in reports.items():
             inside = report.get("seconds_inside")
@@ -291,9 +347,11 @@ def main() -> None:
                 ratio = f"{float(reports[base]['wall']) / float(report['wall']):.1f}x"
             if name == "check" and base_total:
                 ratio = f"{base_total / float(report['wall']):.1f}x"
-            print(f"{name:<12} {report['wall']:>8} "
-                  f"{'' if inside is None else round(float(inside), 2):>9} "
-                  f"{report['peak_rss_mb']:>8} {ratio:>12}")
+            print(
+                f"{name:<12} {report['wall']:>8} "
+                f"{'' if inside is None else round(float(inside), 2):>9} "
+                f"{report['peak_rss_mb']:>8} {ratio:>12}"
+            )
         if "check" in reports:
             print(f"check: {reports['check'].get('summary')}")
 
