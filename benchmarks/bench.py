@@ -39,7 +39,7 @@ def realistic_values(rows: int, seed: int = 7) -> list[object]:
     """Mixed formats, ~10 % duplicates, ~5 % junk, numeric cells without '+'."""
     chance = random.Random(seed)
     values: list[object] = []
-    for i in range(rows):
+    for _ in range(rows):
         roll = chance.random()
         if roll < 0.05:
             values.append(chance.choice(["n/a", "call back", "12345", "#N/A", "-", "+999 1"]))

@@ -19,7 +19,7 @@ except ImportError:
     sys.exit("pip install rphonenumbers first")
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from bench import realistic_values  # noqa: E402
+from bench import realistic_values
 
 
 def verdicts(engine: object, texts: list[str]) -> list[tuple[object, ...]]:
