@@ -254,3 +254,16 @@ def test_rows_of_the_outcome_match_plan(sandbox: Sandbox, tmp_path: Path) -> Non
     done = run(path, client_for(sandbox), out=tmp_path / "o.xlsx")
     assert len(done.outcome.rows) == len(PHONES)
     assert done.outcome.rows[4] == ResultRow()
+
+
+def test_updating_in_place_keeps_the_files_permissions(sandbox: Sandbox, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    path = tmp_path / "leads.xlsx"
+    rich_workbook(path, PHONES[:3])
+    path.chmod(0o640)
+    run(path, client_for(sandbox))
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    run(path, client_for(sandbox), out=tmp_path / "new.xlsx")
+    assert stat.S_IMODE(os.stat(tmp_path / "new.xlsx").st_mode) & 0o044  # readable as usual

@@ -195,6 +195,7 @@ def _save(path: Path, out: Path | None, write: Any) -> tuple[Path, Path | None]:
         os.close(handle)
         temporary = Path(name)
         write(temporary)
+        _keep_mode(target, temporary)
         os.replace(temporary, target)
     except OSError as error:
         if temporary is not None:
@@ -208,6 +209,16 @@ def _save(path: Path, out: Path | None, write: Any) -> tuple[Path, Path | None]:
             temporary.unlink(missing_ok=True)
         raise
     return target, backup
+
+
+def _keep_mode(target: Path, temporary: Path) -> None:
+    """mkstemp makes 0600 files: give the result the original's mode (or the usual one)."""
+    if target.exists():
+        shutil.copymode(target, temporary)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
 
 
 class WriteError(InputError):
