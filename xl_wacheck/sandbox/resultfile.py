@@ -50,46 +50,63 @@ def _cells(result: CheckResult, numeric_numbers: bool) -> list[object]:
 
 
 def _xlsx(headers: list[str], rows: Iterable[list[object]]) -> bytes:
-    """A minimal, valid .xlsx written directly (inline strings, one date style): XlsxWriter
-    needs ~30 s for a million rows, which would swamp what the client benchmarks measure."""
+    """A minimal, valid .xlsx written directly, with a shared-string table as XlsxWriter and
+    Excel write it: XlsxWriter itself needs ~30 s for a million rows, which would swamp what
+    the client benchmarks measure."""
+    strings: dict[str, int] = {}
     lines = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{_MAIN}"><sheetData>'
     ]
-    lines.append(_row(1, headers))
+    append = lines.append
+    append(_row(1, headers, strings))
     for number, row in enumerate(rows, start=2):
-        lines.append(_row(number, row))
-    lines.append("</sheetData></worksheet>")
-    about = (
+        append(_row(number, row, strings))
+    append("</sheetData></worksheet>")
+    about_sheet = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{_MAIN}"><sheetData>{_row(1, [SIMULATED_NOTE])}'
-        "</sheetData></worksheet>"
+        f'<worksheet xmlns="{_MAIN}"><sheetData>'
+        f'<row r="1"><c r="A1" t="inlineStr"><is><t>{xml_text(SIMULATED_NOTE)}'
+        "</t></is></c></row></sheetData></worksheet>"
     )
+    table = [f'<sst xmlns="{_MAIN}" count="{len(strings)}" uniqueCount="{len(strings)}">']
+    table += [
+        f"<si><t>{text}</t></si>"
+        if text.isalnum() or text[1:].isdigit()
+        else f"<si><t{_space(text)}>{_escape(text)}</t></si>"
+        for text in strings
+    ]
+    table.append("</sst>")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, text in _PARTS.items():
             archive.writestr(name, text)
+        archive.writestr("xl/sharedStrings.xml", _DECL + "".join(table))
         archive.writestr("xl/worksheets/sheet1.xml", "".join(lines))
-        archive.writestr("xl/worksheets/sheet2.xml", about)
+        archive.writestr("xl/worksheets/sheet2.xml", about_sheet)
     return buffer.getvalue()
 
 
-def _row(number: int, values: list[object]) -> str:
+def _space(text: str) -> str:
+    return ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+
+
+def _row(number: int, values: list[object], strings: dict[str, int]) -> str:
     cells = []
     append = cells.append
     for column, value in enumerate(values):
+        ref = f"{_COLUMNS[column]}{number}"
         if type(value) is str:
-            text = value if value.isalnum() or value[1:].isdigit() else _escape(value)
-            append(
-                f'<c r="{_COLUMNS[column]}{number}" t="inlineStr"><is><t xml:space="preserve">'
-                f"{text}</t></is></c>"
-            )
+            index = strings.get(value)
+            if index is None:
+                index = strings[value] = len(strings)
+            append(f'<c r="{ref}" t="s"><v>{index}</v></c>')
         elif value is None:
             continue
         elif isinstance(value, dt.date):
-            append(f'<c r="{_COLUMNS[column]}{number}" s="1"><v>{(value - _EPOCH).days}</v></c>')
+            append(f'<c r="{ref}" s="1"><v>{(value - _EPOCH).days}</v></c>')
         else:
-            append(f'<c r="{_COLUMNS[column]}{number}"><v>{value}</v></c>')
+            append(f'<c r="{ref}"><v>{value}</v></c>')
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 
@@ -119,6 +136,8 @@ _PARTS = {
         'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
         '<Override PartName="/xl/styles.xml" ContentType="application/'
         'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
         '<Override PartName="/docProps/core.xml" '
         'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
         "</Types>"
@@ -150,6 +169,7 @@ _PARTS = {
         f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
         f'<Relationship Id="rId2" Type="{_REL}/worksheet" Target="worksheets/sheet2.xml"/>'
         f'<Relationship Id="rId3" Type="{_REL}/styles" Target="styles.xml"/>'
+        f'<Relationship Id="rId4" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
         "</Relationships>"
     ),
     "xl/styles.xml": _DECL
