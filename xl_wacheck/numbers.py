@@ -271,19 +271,21 @@ def normalise_all(values: Sequence[object], region: str | None = None) -> list[N
     """:func:`normalise` for a whole column: each distinct value once, on every core when
     the column is big enough for that to pay."""
     region = check_region(region)
-    distinct: dict[tuple[bool, object], None] = {}
-    for value in values:
-        kind = type(value)
-        if kind is str or kind is int or kind is float:
-            distinct[(kind is str, value)] = None
-    keys = list(distinct)
-    answers = dict(zip(keys, _normalise_values([key[1] for key in keys], region), strict=True))
+    # Text and numbers are kept apart: 1 == 1.0 == True, and "1" must not meet 1.
+    texts = dict.fromkeys(v for v in values if type(v) is str)
+    numbers = dict.fromkeys(v for v in values if type(v) is int or type(v) is float)
+    keys = [*texts, *numbers]
+    answers = _normalise_values(keys, region)
+    text_answers = dict(zip(texts, answers, strict=False))
+    number_answers = dict(zip(numbers, answers[len(texts) :], strict=True))
     out: list[Normalised] = []
     append = out.append
     for value in values:
         kind = type(value)
-        if kind is str or kind is int or kind is float:
-            append(answers[(kind is str, value)])
+        if kind is str:
+            append(text_answers[value])
+        elif kind is int or kind is float:
+            append(number_answers[value])
         else:
             append(normalise(value, region))
     return out

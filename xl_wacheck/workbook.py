@@ -77,6 +77,7 @@ def check_file(
         "out": str(Path(out).resolve()) if out else None,
     }
     outcome = check_values(values, client, region=region, target=target, front_end="cli", **check)
+    del values  # the plan holds what is still needed
     if suffix == ".csv":
         used = {i for row in rows for i, v in enumerate(row) if v not in (None, "")}
         first = output_column(header, used, layout.column)
