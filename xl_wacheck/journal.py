@@ -300,21 +300,7 @@ def _open_row(db: Any, fingerprint: str) -> Any:
 
 
 def _job(row: Any) -> Job:
-    return Job(
-        id=row["id"],
-        fingerprint=row["fingerprint"],
-        state=row["state"],
-        task_id=row["task_id"],
-        numbers=row["numbers"],
-        status=row["status"],
-        total=row["total"],
-        success=row["success"],
-        failure=row["failure"],
-        target=json.loads(row["target"] or "{}"),
-        front_end=row["front_end"],
-        result_file=row["result_file"],
-        owner_pid=row["owner_pid"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        message=row["message"],
-    )
+    """A row of the jobs table as a Job (every field of Job is a column of the same name)."""
+    values = {name: row[name] for name in Job.__dataclass_fields__}
+    values["target"] = json.loads(values["target"] or "{}")
+    return Job(**values)
