@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from xl_wacheck.api import ApiClient, RetryPolicy
 from xl_wacheck.sandbox import Faults, Sandbox, Timing
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+def _has_libreoffice() -> bool:
+    if shutil.which("soffice") is None or not SYSTEM_PYTHON.exists():
+        return False
+    probe = subprocess.run([str(SYSTEM_PYTHON), "-c", "import uno"], capture_output=True)
+    return probe.returncode == 0
+
+
+#: LibreOffice is the independent engine for VBA and pivot tables; .ci/run installs it and
+#: fails if it cannot, so CI never skips these.
+needs_libreoffice = pytest.mark.skipif(
+    not _has_libreoffice(),
+    reason="LibreOffice with python3-uno is not installed (.ci/run installs it)",
+)
 
 #: A sandbox that finishes small tasks in well under a second.
 FAST = Timing(speed=2000.0, pending=0.1, linger=0.1)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -26,26 +25,14 @@ from xl_wacheck.cli import main
 from xl_wacheck.vba import Module
 from xl_wacheck.xlsxpatch import write_columns
 
+from .conftest import SYSTEM_PYTHON, needs_libreoffice
+
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbook_template.xlsm"
 SOURCES = ROOT / "xl_wacheck" / "template"
 HELPER = Path(__file__).with_name("helpers") / "lo_vba.py"
-SYSTEM_PYTHON = Path("/usr/bin/python3")
 SELF_TEST = "XLWACheck.WACheck.WACheck_SelfTest"
 CUSTOM_UI = "{http://schemas.microsoft.com/office/2009/07/customui}"
-
-
-def _has_libreoffice() -> bool:
-    if shutil.which("soffice") is None or not SYSTEM_PYTHON.exists():
-        return False
-    probe = subprocess.run([str(SYSTEM_PYTHON), "-c", "import uno"], capture_output=True)
-    return probe.returncode == 0
-
-
-needs_libreoffice = pytest.mark.skipif(
-    not _has_libreoffice(),
-    reason="LibreOffice with python3-uno is not installed (.ci/run installs it)",
-)
 
 
 @pytest.fixture(scope="module")

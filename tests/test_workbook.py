@@ -17,9 +17,9 @@ from xl_wacheck.plan import RESULT_HEADERS, ResultRow
 from xl_wacheck.policy import PollPolicy
 from xl_wacheck.sandbox import Faults, Sandbox
 from xl_wacheck.workbook import check_file
-from xl_wacheck.xlsxpatch import MAIN, used_columns
+from xl_wacheck.xlsxpatch import MAIN, sheet_part, used_columns
 
-from .conftest import client_for
+from .conftest import SYSTEM_PYTHON, client_for, needs_libreoffice
 from .test_end_to_end import expected_row
 from .workbooks import RIBBON_REL, rich_workbook
 
@@ -267,3 +267,34 @@ def test_updating_in_place_keeps_the_files_permissions(sandbox: Sandbox, tmp_pat
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
     run(path, client_for(sandbox), out=tmp_path / "new.xlsx")
     assert stat.S_IMODE(os.stat(tmp_path / "new.xlsx").st_mode) & 0o044  # readable as usual
+
+
+@needs_libreoffice
+def test_a_real_pivot_table_survives(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A pivot table made by LibreOffice (XlsxWriter cannot make one) is copied untouched."""
+    import subprocess
+
+    path = tmp_path / "pivot.xlsx"
+    helper = Path(__file__).with_name("helpers") / "lo_pivot.py"
+    made = subprocess.run(
+        [str(SYSTEM_PYTHON), str(helper), str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert made.returncode == 0, made.stderr
+    before = _parts(path)
+    assert any(name.startswith("xl/pivotTables/") for name in before)
+    done = run(path, client_for(sandbox), sheet="Leads", column="Phone")
+    after = _parts(path)
+    assert list(after) == list(before)
+    with zipfile.ZipFile(path) as archive:
+        leads_part = sheet_part(archive, "Leads")[0]
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed <= {leads_part, "xl/styles.xml"} and leads_part in changed
+    assert done.columns == "D:G"
+    book = openpyxl.load_workbook(path)
+    assert book["Leads"]["D1"].value == "whatsapp"
+    assert book["Pivot"]["A1"].value == before_value(done.backup)
+
+
+def before_value(backup: Path | None) -> object:
+    assert backup is not None
+    return openpyxl.load_workbook(backup)["Pivot"]["A1"].value
