@@ -111,3 +111,22 @@ def test_used_columns_counts_content_merges_and_sparklines() -> None:
         "</extLst></worksheet>",
     )
     assert used_columns(xml.encode()) == {0, 1, 6, 9, 10, 12}
+
+
+def test_reading_in_tiny_slices_gives_the_same_bytes(monkeypatch) -> None:
+    import io
+
+    from xl_wacheck import sheetstream
+
+    rows = {
+        0: ["a", None, None, "n"],
+        2: ["yes", "=x", dt.date(2025, 1, 19), None],
+        7: ["new", None, None, None],
+    }
+    whole: list[bytes] = []
+    sheetstream.rewrite(SHEET.encode(), 2, 4, rows, 7, whole.append)
+    for size in (1, 7, 50, 300):
+        monkeypatch.setattr(sheetstream, "_CHUNK", size)
+        sliced: list[bytes] = []
+        sheetstream.rewrite_stream(io.BytesIO(SHEET.encode()).read, 2, 4, rows, 7, sliced.append)
+        assert b"".join(sliced) == b"".join(whole), size

@@ -159,49 +159,111 @@ def rewrite(
 ) -> None:
     """Stream ``xml`` to ``write`` with ``rows`` (0-based row → values from
     ``first_column``) spliced in; ``None`` clears a cell of those columns."""
-    dialect = Dialect(xml)
-    splicer = _Splicer(dialect, CellWriter(dialect.prefix, date_style), first_column, width)
-    opening = dialect.sheet_data.search(xml)
+    chunks = iter((xml,))
+    rewrite_stream(lambda size: next(chunks, b""), first_column, width, rows, date_style, write)
+
+
+def rewrite_stream(
+    read: Callable[[int], bytes],
+    first_column: int,
+    width: int,
+    rows: Mapping[int, Sequence[object]],
+    date_style: int | None,
+    write: Callable[[bytes], object],
+) -> None:
+    """:func:`rewrite` reading the sheet through ``read(size)`` (a zip member's stream), so
+    only a slice of a huge sheet is ever in memory: rows are processed up to the last
+    complete ``</row>`` of what has been read so far."""
+    buffer = read(_CHUNK)
+    while True:
+        dialect = Dialect(buffer)
+        opening = dialect.sheet_data.search(buffer)
+        chunk = b"" if opening else read(_CHUNK)
+        if opening or not chunk:
+            break
+        buffer += chunk
     if opening is None:
         raise ValueError("the worksheet has no sheetData")
     targets = sorted(rows)
     out = _Buffered(write)
     out(
         _widen(
-            dialect, xml[: opening.start()], first_column + width - 1, max(targets, default=-1) + 1
+            dialect,
+            buffer[: opening.start()],
+            first_column + width - 1,
+            max(targets, default=-1) + 1,
         )
     )
     p = dialect.prefix
     out(b"<" + p + b"sheetData>")
-    if opening.group(1):  # <sheetData/>: there are no rows yet
-        body_start = body_end = opening.end()
-    else:
-        body_start = opening.end()
-        body_end = xml.index(dialect.sheet_data_end, body_start)
-    pending, previous, cursor = 0, 0, body_start
-    count = len(targets)
-    for match in dialect.row.finditer(xml, body_start, body_end):
-        number = int(match.group(1)) if match.group(1) else previous + 1
-        previous = number
-        while pending < count and targets[pending] + 1 < number:
-            out(splicer.new_row(targets[pending] + 1, rows[targets[pending]]))
-            pending += 1
-        start, end = match.span()
-        if cursor < start:
-            out(xml[cursor:start])
-        cursor = end
-        if pending < count and targets[pending] + 1 == number:
-            out(splicer.patched_row(xml[start:end], number, rows[targets[pending]]))
-            pending += 1
-        else:
-            out(xml[start:end])
-    out(xml[cursor:body_end])
-    for target in targets[pending:]:
-        out(splicer.new_row(target + 1, rows[target]))
+    walker = _Walker(dialect, first_column, width, rows, date_style, targets, out)
+    rest = buffer[opening.end() :]
+    del buffer
+    if not opening.group(1):  # not <sheetData/>: walk the rows slice by slice
+        row_end = b"</" + p + b"row>"
+        while True:
+            end = rest.find(dialect.sheet_data_end)
+            if end >= 0:
+                walker.walk(rest[:end])
+                rest = rest[end + len(dialect.sheet_data_end) :]
+                break
+            cut = rest.rfind(row_end)
+            if cut >= 0:
+                walker.walk(rest[: cut + len(row_end)])
+                rest = rest[cut + len(row_end) :]
+            chunk = read(_CHUNK)
+            if not chunk:
+                raise ValueError("the worksheet's sheetData never ends")
+            rest += chunk
+    walker.finish()
     out(b"</" + p + b"sheetData>")
-    tail_start = body_end + len(dialect.sheet_data_end) if not opening.group(1) else opening.end()
-    out(xml[tail_start:])
+    out(rest)
+    while chunk := read(_CHUNK):
+        out(chunk)
     out.flush()
+
+
+class _Walker:
+    """Copies rows, patches the target rows, and creates missing ones in order."""
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        first: int,
+        width: int,
+        rows: Mapping[int, Sequence[object]],
+        date_style: int | None,
+        targets: list[int],
+        out: Callable[[bytes], None],
+    ) -> None:
+        self.dialect, self.rows, self.targets, self.out = dialect, rows, targets, out
+        self.splicer = _Splicer(dialect, CellWriter(dialect.prefix, date_style), first, width)
+        self.pending = self.previous = 0
+
+    def walk(self, segment: bytes) -> None:
+        out, targets, rows, splicer = self.out, self.targets, self.rows, self.splicer
+        count, cursor = len(targets), 0
+        for match in self.dialect.row.finditer(segment):
+            number = int(match.group(1)) if match.group(1) else self.previous + 1
+            self.previous = number
+            while self.pending < count and targets[self.pending] + 1 < number:
+                out(splicer.new_row(targets[self.pending] + 1, rows[targets[self.pending]]))
+                self.pending += 1
+            start, end = match.span()
+            if cursor < start:
+                out(segment[cursor:start])
+            cursor = end
+            if self.pending < count and targets[self.pending] + 1 == number:
+                out(splicer.patched_row(segment[start:end], number, rows[targets[self.pending]]))
+                self.pending += 1
+            else:
+                out(segment[start:end])
+        out(segment[cursor:])
+
+    def finish(self) -> None:
+        for target in self.targets[self.pending :]:
+            self.out(self.splicer.new_row(target + 1, self.rows[target]))
+        self.pending = len(self.targets)
 
 
 class _Splicer:

@@ -98,13 +98,14 @@ def write_columns(
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
             for info in archive.infolist():
                 if info.filename == part:
-                    xml = archive.read(info)
                     fresh = _fresh(info)
-                    with out.open(fresh, "w", force_zip64=len(xml) > 1 << 30) as stream:
-                        sheetstream.rewrite(
-                            xml, first_column, width, rows, date_style, stream.write
+                    with (
+                        archive.open(info) as source_stream,
+                        out.open(fresh, "w", force_zip64=info.file_size > 1 << 30) as stream,
+                    ):
+                        sheetstream.rewrite_stream(
+                            source_stream.read, first_column, width, rows, date_style, stream.write
                         )
-                    del xml
                 else:
                     data = patched.get(info.filename)
                     out.writestr(info, archive.read(info) if data is None else data)
