@@ -5,13 +5,8 @@ Sheet "Leads" holds Company / Phone / Revenue; sheet "Pivot" holds a pivot table
 Revenue by Company. Saved with LibreOffice's Excel 2007-365 filter.
 """
 
-import contextlib
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 
 import uno
 from com.sun.star.sheet.DataPilotFieldOrientation import DATA, ROW
@@ -19,33 +14,12 @@ from com.sun.star.sheet.GeneralFunction import SUM
 from com.sun.star.table import CellAddress, CellRangeAddress
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lo_vba import connect, free_port, prop
+from lo_vba import office, prop
 
 
 def main():
     out = os.path.abspath(sys.argv[1])
-    profile = tempfile.mkdtemp(prefix="lo-profile-")
-    port = free_port()
-    office = subprocess.Popen(
-        [
-            "soffice",
-            "--headless",
-            "--invisible",
-            "--nologo",
-            "--norestore",
-            "--nodefault",
-            "--nolockcheck",
-            f"-env:UserInstallation=file://{profile}",
-            f"--accept=socket,host=127.0.0.1,port={port};urp;",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        context = connect(port, time.monotonic() + 90)
-        desktop = context.ServiceManager.createInstanceWithContext(
-            "com.sun.star.frame.Desktop", context
-        )
+    with office() as desktop:
         document = desktop.loadComponentFromURL(
             "private:factory/scalc", "_blank", 0, (prop("Hidden", True),)
         )
@@ -77,14 +51,6 @@ def main():
             uno.systemPathToFileUrl(out), (prop("FilterName", "Calc MS Excel 2007 XML"),)
         )
         document.close(True)
-        with contextlib.suppress(Exception):
-            desktop.terminate()
-    finally:
-        try:
-            office.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            office.kill()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":

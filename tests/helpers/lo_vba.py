@@ -49,15 +49,12 @@ def connect(port, deadline):
             time.sleep(0.25)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("file")
-    parser.add_argument("--filter")
-    parser.add_argument("--run", nargs="*", default=[])
-    args = parser.parse_args()
+@contextlib.contextmanager
+def office():
+    """A headless LibreOffice with a throw-away profile; yields its Desktop."""
     profile = tempfile.mkdtemp(prefix="lo-profile-")
     port = free_port()
-    office = subprocess.Popen(
+    process = subprocess.Popen(
         [
             "soffice",
             "--headless",
@@ -72,12 +69,30 @@ def main():
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    report = {"libraries": [], "modules": {}, "runs": {}, "cell": None}
     try:
         context = connect(port, time.monotonic() + 90)
         desktop = context.ServiceManager.createInstanceWithContext(
             "com.sun.star.frame.Desktop", context
         )
+        yield desktop
+        with contextlib.suppress(Exception):  # it may already be going away
+            desktop.terminate()
+    finally:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("file")
+    parser.add_argument("--filter")
+    parser.add_argument("--run", nargs="*", default=[])
+    args = parser.parse_args()
+    report = {"libraries": [], "modules": {}, "runs": {}, "cell": None}
+    with office() as desktop:
         options = [prop("Hidden", True), prop("MacroExecutionMode", 4)]
         if args.filter:
             options.append(prop("FilterName", args.filter))
@@ -103,14 +118,6 @@ def main():
                 report["runs"][target] = f"error: {type(error).__name__}"
         report["cell"] = document.Sheets.getByIndex(0).getCellRangeByName("Z1").String
         document.close(True)
-        with contextlib.suppress(Exception):  # it may already be going away
-            desktop.terminate()
-    finally:
-        try:
-            office.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            office.kill()
-        shutil.rmtree(profile, ignore_errors=True)
     json.dump(report, sys.stdout)
 
 
