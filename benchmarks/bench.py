@@ -198,7 +198,7 @@ def whole_check(xlsx: Path) -> dict[str, object]:
             client = subprocess.Popen(
                 [
                     sys.executable,
-                    "-m",
+                    str(HERE / "peak.py"),
                     "xl_wacheck",
                     "check",
                     str(xlsx),
@@ -217,15 +217,15 @@ def whole_check(xlsx: Path) -> dict[str, object]:
             elapsed = time.perf_counter() - started
             if client.returncode != 0:
                 raise RuntimeError(err)
-            # This phase process is small when it starts the client, so the client's
-            # ru_maxrss is its own.
-            import resource
-
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            # The client's own high-water mark (peak.py), not ru_maxrss, which would also
+            # count the pages its forked normalisation workers share with it.
+            peak = next(
+                int(line.split()[1]) for line in err.splitlines() if line.startswith("peak-rss-mb:")
+            )
             return {
                 "seconds_inside": elapsed,
                 "summary": out.splitlines()[0],
-                "client_peak_mb": round(peak / 1024),
+                "client_peak_mb": peak,
             }
     finally:
         sandbox.terminate()
