@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -161,75 +160,51 @@ def phase(name: str, rows: int) -> dict[str, object]:
 
 
 def whole_check(xlsx: Path) -> dict[str, object]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    sandbox = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "xl_wacheck",
-            "sandbox",
-            "--port",
-            str(port),
-            "--quiet",
-            "--speed",
-            "1e9",
-            "--pending",
-            "0",
-            "--linger",
-            "0",
-        ],
-        stdout=subprocess.PIPE,
-    )
-    assert sandbox.stdout is not None
-    sandbox.stdout.readline()
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            env = {
-                **os.environ,
-                "WACHECK_API_URL": f"http://127.0.0.1:{port}",
-                "WACHECK_API_KEY": "sandbox",
-                "WACHECK_USER_ID": "bench",
-                "WACHECK_STATE_DIR": folder,
-                "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-            }
-            started = time.perf_counter()
-            client = subprocess.Popen(
-                [
-                    sys.executable,
-                    str(HERE / "peak.py"),
-                    "xl_wacheck",
-                    "check",
-                    str(xlsx),
-                    "--yes",
-                    "--column",
-                    "Phone",
-                    "--out",
-                    str(Path(folder) / "out.xlsx"),
-                ],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            out, err = client.communicate()
-            elapsed = time.perf_counter() - started
-            if client.returncode != 0:
-                raise RuntimeError(err)
-            # The client's own high-water mark (peak.py), not ru_maxrss, which would also
-            # count the pages its forked normalisation workers share with it.
-            peak = next(
-                int(line.split()[1]) for line in err.splitlines() if line.startswith("peak-rss-mb:")
-            )
-            return {
-                "seconds_inside": elapsed,
-                "summary": out.splitlines()[0],
-                "client_peak_mb": peak,
-            }
-    finally:
-        sandbox.terminate()
-        sandbox.wait()
+    from xl_wacheck.sandbox.process import sandbox_process
+
+    options = ("--quiet", "--speed", "1e9", "--pending", "0", "--linger", "0")
+    with sandbox_process(*options) as sandbox, tempfile.TemporaryDirectory() as folder:
+        env = {
+            **os.environ,
+            "WACHECK_API_URL": sandbox.url,
+            "WACHECK_API_KEY": "sandbox",
+            "WACHECK_USER_ID": "bench",
+            "WACHECK_STATE_DIR": folder,
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+        }
+        started = time.perf_counter()
+        client = subprocess.Popen(
+            [
+                sys.executable,
+                str(HERE / "peak.py"),
+                "xl_wacheck",
+                "check",
+                str(xlsx),
+                "--yes",
+                "--column",
+                "Phone",
+                "--out",
+                str(Path(folder) / "out.xlsx"),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        out, err = client.communicate()
+        elapsed = time.perf_counter() - started
+        if client.returncode != 0:
+            raise RuntimeError(err)
+        # The client's own high-water mark (peak.py), not ru_maxrss, which would also
+        # count the pages its forked normalisation workers share with it.
+        peak = next(
+            int(line.split()[1]) for line in err.splitlines() if line.startswith("peak-rss-mb:")
+        )
+        return {
+            "seconds_inside": elapsed,
+            "summary": out.splitlines()[0],
+            "client_peak_mb": peak,
+        }
 
 
 def baseline_phase(name: str, rows: int, xlsx: Path) -> dict[str, object]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from xl_wacheck.results import parse_results
+from xl_wacheck.sandbox.process import sandbox_process as start_sandbox
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 STATUS_FIELDS = {
@@ -31,39 +30,11 @@ STATUS_FIELDS = {
 
 @pytest.fixture
 def sandbox_process() -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "xl_wacheck",
-            "sandbox",
-            "--port",
-            str(port),
-            "--api-key",
-            "KEY",
-            "--speed",
-            "500",
-            "--pending",
-            "0.2",
-            "--linger",
-            "0.2",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert process.stdout is not None
-        banner = process.stdout.readline()
-        assert "SIMULATED" in banner and str(port) in banner
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with start_sandbox(
+        "--api-key", "KEY", "--speed", "500", "--pending", "0.2", "--linger", "0.2"
+    ) as sandbox:
+        assert "SIMULATED" in sandbox.banner and sandbox.url.rsplit(":", 1)[1] in sandbox.banner
+        yield sandbox.url
 
 
 def curl(*args: str) -> str:
