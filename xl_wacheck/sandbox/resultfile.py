@@ -10,8 +10,9 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 
 from ..records import CheckResult
 from ..sheetstream import xml_text
@@ -28,9 +29,9 @@ def build(
     shuffled_columns: bool = False,
     truncate: bool = False,
 ) -> bytes:
-    order = [3, 0, 2, 1] if shuffled_columns else [0, 1, 2, 3]
+    order = (3, 0, 2, 1) if shuffled_columns else (0, 1, 2, 3)
     headers = [HEADERS[i].upper() if shuffled_columns else HEADERS[i] for i in order]
-    rows = ([_cells(r, numeric_numbers)[i] for i in order] for r in results)
+    rows = _ordered(results, numeric_numbers, order)
     if fmt == "xlsx":
         data = _xlsx(headers, rows)
     elif fmt == "csv":
@@ -44,9 +45,13 @@ def build(
     return data[: len(data) * 2 // 3] if truncate else data
 
 
-def _cells(result: CheckResult, numeric_numbers: bool) -> list[object]:
-    number: object = int(result.number[1:]) if numeric_numbers else result.number
-    return [number, result.signature, result.status_update, "yes" if result.whatsapp else "no"]
+def _ordered(
+    results: Iterable[CheckResult], numeric_numbers: bool, order: tuple[int, ...]
+) -> Iterator[tuple[object, ...]]:
+    for result in results:
+        number: object = int(result.number[1:]) if numeric_numbers else result.number
+        cells = (number, result.signature, result.status_update, "yes" if result.whatsapp else "no")
+        yield cells if order == (0, 1, 2, 3) else tuple(cells[i] for i in order)
 
 
 def _xlsx(headers: list[str], rows: Iterable[list[object]]) -> bytes:
@@ -58,11 +63,8 @@ def _xlsx(headers: list[str], rows: Iterable[list[object]]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{_MAIN}"><sheetData>'
     ]
-    append = lines.append
-    append(_row(1, headers, strings))
-    for number, row in enumerate(rows, start=2):
-        append(_row(number, row, strings))
-    append("</sheetData></worksheet>")
+    lines += _rows(headers, rows, strings)
+    lines.append("</sheetData></worksheet>")
     about_sheet = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{_MAIN}"><sheetData>'
@@ -91,23 +93,33 @@ def _space(text: str) -> str:
     return ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
 
 
-def _row(number: int, values: list[object], strings: dict[str, int]) -> str:
-    cells = []
-    append = cells.append
-    for column, value in enumerate(values):
-        ref = f"{_COLUMNS[column]}{number}"
+def _rows(
+    headers: list[str], rows: Iterable[Sequence[object]], strings: dict[str, int]
+) -> Iterator[str]:
+    """The sheet's rows. What follows a cell's reference depends only on its value, so it is
+    kept for values seen twice (signatures, 'yes'/'no' and dates repeat; numbers do not);
+    an empty value is an empty cell element, as Excel writes a formatted blank."""
+    tails: dict[object, str] = {None: "/>"}
+    get = tails.get
+
+    def tail(value: object) -> str:
         if type(value) is str:
             index = strings.get(value)
-            if index is None:
+            if index is None:  # first sight: most likely a number, never seen again
                 index = strings[value] = len(strings)
-            append(f'<c r="{ref}" t="s"><v>{index}</v></c>')
-        elif value is None:
-            continue
-        elif isinstance(value, dt.date):
-            append(f'<c r="{ref}" s="1"><v>{(value - _EPOCH).days}</v></c>')
-        else:
-            append(f'<c r="{ref}"><v>{value}</v></c>')
-    return f'<row r="{number}">{"".join(cells)}</row>'
+                return f' t="s"><v>{index}</v></c>'
+            text = tails[value] = f' t="s"><v>{index}</v></c>'
+            return text
+        if isinstance(value, dt.date):
+            text = tails[value] = f' s="1"><v>{(value - _EPOCH).days}</v></c>'
+            return text
+        return f"><v>{value}</v></c>"  # a numeric number: unique, not kept
+
+    for r, (a, b, c, d) in enumerate(itertools.chain([headers], rows), start=1):
+        yield (
+            f'<row r="{r}"><c r="A{r}"{get(a) or tail(a)}<c r="B{r}"{get(b) or tail(b)}'
+            f'<c r="C{r}"{get(c) or tail(c)}<c r="D{r}"{get(d) or tail(d)}</row>'
+        )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -118,7 +130,6 @@ def _escape(text: str) -> str:
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-_COLUMNS = "ABCDEFGHIJ"
 _EPOCH = dt.date(1899, 12, 30)
 _DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _PARTS = {
