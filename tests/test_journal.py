@@ -45,6 +45,14 @@ def test_fingerprint_ignores_order_but_not_account() -> None:
     assert a != fingerprint(["+2", "+1", "+3"], "u", ORIGIN)
 
 
+def test_fingerprint_is_stable_across_versions() -> None:
+    """Journals written by an earlier version must still find their open jobs."""
+    numbers = ["+41791234567", "+12025550123", "+447400123456"]
+    assert fingerprint(numbers, "u", ORIGIN) == (
+        "743c82281a42a88aba888dd84c0b8d9630fc23f7fefba4a5e66f1785d33d2b1c"
+    )
+
+
 def test_a_job_goes_from_intent_to_applied() -> None:
     journal = Journal()
     job = claim(journal)

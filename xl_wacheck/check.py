@@ -19,7 +19,7 @@ from .job import run_task
 from .journal import Journal
 from .plan import NOT_PROCESSED, Plan, PlanCounts, ResultRow, plan_rows
 from .records import CheckResult
-from .tracked import open_job, run_job
+from .tracked import job_fingerprint, open_job, run_job
 
 
 class Cancelled(WacheckError):
@@ -100,7 +100,8 @@ def check_values(
     task_id: str | None = None
     job_id: int | None = None
     if numbers:
-        resuming = journal is not None and open_job(journal, client, numbers) is not None
+        key = job_fingerprint(client, numbers) if journal is not None else None
+        resuming = journal is not None and open_job(journal, client, numbers, key) is not None
         if confirm is not None and not resuming and not confirm(counts):
             raise Cancelled("Cancelled; nothing was uploaded or charged.")
         if journal is None:
@@ -116,7 +117,13 @@ def check_values(
             task_id = created[0] if created else None
         else:
             job, fetched = run_job(
-                client, journal, numbers, target=target or {}, front_end=front_end, **poll
+                client,
+                journal,
+                numbers,
+                target=target or {},
+                front_end=front_end,
+                key=key,
+                **poll,
             )
             results.update(fetched)
             task_id, job_id = job.task_id, job.id

@@ -76,8 +76,9 @@ class Job:
 def fingerprint(numbers: Iterable[str], user_id: str, api_origin: str) -> str:
     """Same numbers (in any order), same account, same API → same job."""
     digest = hashlib.sha256(f"{api_origin}\n{user_id}\n".encode())
-    for number in sorted(numbers):
-        digest.update(number.encode() + b"\n")
+    ordered = sorted(numbers)
+    if ordered:  # one line per number, hashed in one call (a million calls cost a second)
+        digest.update(("\n".join(ordered) + "\n").encode())
     return digest.hexdigest()
 
 

@@ -25,9 +25,12 @@ def job_fingerprint(client: ApiClient, numbers: Sequence[str]) -> str:
     return fingerprint(numbers, client.user_id, f"{scheme}://{host}:{port}")
 
 
-def open_job(journal: Journal, client: ApiClient, numbers: Sequence[str]) -> Job | None:
-    """The unfinished job for exactly these numbers, if a previous run left one."""
-    return journal.find_open(job_fingerprint(client, numbers))
+def open_job(
+    journal: Journal, client: ApiClient, numbers: Sequence[str], key: str | None = None
+) -> Job | None:
+    """The unfinished job for exactly these numbers, if a previous run left one. ``key`` is
+    their :func:`job_fingerprint` when the caller already has it."""
+    return journal.find_open(key or job_fingerprint(client, numbers))
 
 
 def run_job(
@@ -37,12 +40,13 @@ def run_job(
     *,
     target: dict[str, Any],
     front_end: str,
+    key: str | None = None,
     on_created: Callable[[TaskStatus], None] | None = None,
     **poll: Any,
 ) -> tuple[Job, dict[str, CheckResult]]:
     """Results for ``numbers`` through the journal: a new task, or the one already paid for."""
     job = journal.claim(
-        job_fingerprint(client, numbers),
+        key or job_fingerprint(client, numbers),
         api_origin=client.base_url,
         user_id=client.user_id,
         numbers=len(numbers),
