@@ -16,7 +16,7 @@ from xl_wacheck.errors import InputError
 from xl_wacheck.plan import RESULT_HEADERS, ResultRow
 from xl_wacheck.policy import PollPolicy
 from xl_wacheck.sandbox import Faults, Sandbox
-from xl_wacheck.workbook import check_file
+from xl_wacheck.workbook import _streamed_column, check_file
 from xl_wacheck.xlsxpatch import MAIN, sheet_part, used_columns
 
 from .conftest import SYSTEM_PYTHON, client_for, needs_libreoffice
@@ -75,6 +75,59 @@ def test_results_land_on_every_row_beside_empty_columns(sandbox: Sandbox, tmp_pa
             assert got[2].date() == want.status_update
     [task] = sandbox.tasks.values()
     assert len(task.numbers) == len(set(task.numbers)) == 43
+
+
+def test_a_table_away_from_a1_is_read_row_for_row(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The column is streamed, not read whole: rows above and columns left of the table
+    must not shift a single result, far past the rows used to find the header."""
+    path = tmp_path / "offset.xlsx"
+    phones = [f"+4474001{i:05d}" for i in range(150)]
+    phones[120] = "not a number"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Leads")
+    sheet.write_string(4, 3, "Name")
+    sheet.write_string(4, 4, "Phone")
+    for offset, phone in enumerate(phones, start=5):
+        sheet.write_string(offset, 3, f"Lead {offset}")
+        sheet.write_string(offset, 4, phone)
+    book.close()
+    done = run(path, client_for(sandbox), out=tmp_path / "out.xlsx")
+    assert (done.phone_column, done.columns) == ("E", "F:I")
+    rows = cell_values(tmp_path / "out.xlsx")
+    assert rows[4][5:9] == RESULT_HEADERS
+    for row, phone in zip(rows[5:], phones, strict=True):
+        assert row[4] == phone
+        want = (
+            ResultRow(note="not a phone number") if phone == "not a number" else expected_row(phone)
+        )
+        assert (row[5], row[6], row[8]) == (want.whatsapp, want.signature, want.note), phone
+
+
+class _Sheet:
+    """python-calamine's sheet as another version might yield it (issue #177)."""
+
+    def __init__(self, rows: list[list[object]], start: tuple[int, int], size: tuple[int, int]):
+        self.rows, self.start, (self.height, self.width) = rows, start, size
+
+    def iter_rows(self):
+        return iter(self.rows)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [[], [], ["Phone", "x"], ["+1", ""], ["", "y"]],  # python-calamine 0.9: from row 1
+        [["Phone", "x"], ["+1", ""], ["", "y"]],  # from the first used row
+        [["", "", "Phone", "x"], ["", "", "+1", ""], ["", "", "", "y"]],  # and from column A
+    ],
+)
+def test_the_streamed_column_is_aligned_whatever_iter_rows_yields(
+    rows: list[list[object]],
+) -> None:
+    sheet = _Sheet(rows, start=(2, 2), size=(3, 2))
+    assert _streamed_column(sheet, 2)[-3:] == ["Phone", "+1", ""]
+    assert len(_streamed_column(sheet, 2)) == 5
+    assert _streamed_column(sheet, 3)[-1] == "y"
 
 
 def test_formula_like_signatures_are_stored_as_text(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -75,10 +75,16 @@ def summarise(rows: Iterable[ResultRow], counts: PlanCounts) -> Summary:
 
 
 def check_values(
-    values: Iterable[object],
+    values: Iterable[object], client: ApiClient, *, region: str | None = None, **options: Any
+) -> Outcome:
+    """Check every value; see :func:`check_plan` for the options."""
+    return check_plan(plan_rows(values, region), client, **options)
+
+
+def check_plan(
+    plan: Plan,
     client: ApiClient,
     *,
-    region: str | None = None,
     confirm: Callable[[PlanCounts], bool] | None = None,
     journal: Journal | None = None,
     cache: ResultCache | None = None,
@@ -87,12 +93,13 @@ def check_values(
     front_end: str = "python",
     **poll: Any,
 ) -> Outcome:
-    """Check every value; ``confirm`` sees the counts before anything new is charged.
+    """Check a planned column; ``confirm`` sees the counts before anything new is charged.
 
-    Without a journal (tests, quick scripts) the task is simply run; with one, an unfinished
-    job for the same numbers is resumed without asking, since it is already paid for.
+    A front-end holding a million raw cells plans them first and lets them go, so they are
+    not kept alive through the wait and the result file's parse. Without a journal (tests,
+    quick scripts) the task is simply run; with one, an unfinished job for the same numbers
+    is resumed without asking, since it is already paid for.
     """
-    plan = plan_rows(values, region)
     known = cache.fresh(plan.unique, max_age_days) if cache is not None else Known()
     counts = plan.counts(known)
     numbers = plan.to_upload(known)

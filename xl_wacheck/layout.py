@@ -17,6 +17,8 @@ from .plan import RESULT_HEADERS
 
 _HEADER_SCAN = 20
 _SAMPLE = 50
+#: How many rows from the top :func:`locate` may look at.
+HEAD_ROWS = _HEADER_SCAN + _SAMPLE
 _PHONE_WORDS = re.compile(
     r"phone|mobile|cell|tel|number|nummer|numéro|numero|handy|whatsapp|msisdn",
     re.IGNORECASE,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import os
 import shutil
 import tempfile
@@ -23,10 +24,10 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from . import xlsxpatch
 from .api import ApiClient
-from .check import Outcome, check_values
+from .check import Outcome, check_plan
 from .errors import InputError
-from .layout import Layout, column_letters, locate, output_column
-from .plan import RESULT_HEADERS
+from .layout import HEAD_ROWS, Layout, column_letters, locate, output_column
+from .plan import RESULT_HEADERS, plan_rows
 from .textsafe import csv_safe
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -58,16 +59,18 @@ def check_file(
         raise InputError(f"There is no file {path}.")
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        rows, sheet_name = _read_workbook(path, sheet)
+        sheet_name, layout, header, values = _read_workbook(path, sheet, column)
+        # Before anything is paid for: a sheet we could not write into fails here.
+        used = xlsxpatch.used_columns(path, sheet_name)
     elif suffix == ".csv":
         rows, dialect, encoding = _read_csv(path)
+        layout = locate(rows, column)
+        values = _column_values(rows, layout)
+        header = list(rows[layout.header_row]) if layout.header_row is not None else []
+        used = {i for row in rows for i, v in enumerate(row) if v not in (None, "")}
     else:
         raise InputError(f"{path.name}: only .xlsx, .xlsm and .csv files can be checked.")
-    layout = locate(rows, column)
-    values = _column_values(rows, layout)
-    header = list(rows[layout.header_row]) if layout.header_row is not None else []
-    if suffix != ".csv":
-        del rows  # a million rows of the whole sheet: not needed any more
+    first = output_column(header, used, layout.column)
     target = {
         "kind": "file",
         "file": str(path.resolve()),
@@ -76,15 +79,13 @@ def check_file(
         "region": region,
         "out": str(Path(out).resolve()) if out else None,
     }
-    outcome = check_values(values, client, region=region, target=target, front_end="cli", **check)
-    del values  # the plan holds what is still needed
+    plan = plan_rows(values, region)
+    del values  # a million raw cells: the plan holds what is still needed
+    outcome = check_plan(plan, client, target=target, front_end="cli", **check)
     if suffix == ".csv":
-        used = {i for row in rows for i, v in enumerate(row) if v not in (None, "")}
-        first = output_column(header, used, layout.column)
         data = _csv_bytes(rows, layout, first, outcome, dialect, encoding)
         written, backup = _save(path, out, lambda target: target.write_bytes(data))
     else:
-        first = output_column(header, xlsxpatch.used_columns(path, sheet_name), layout.column)
         cells = ResultCells(layout, outcome)
         written, backup = _save(
             path,
@@ -96,15 +97,46 @@ def check_file(
     return FileOutcome(outcome, written, backup, span, column_letters(layout.column))
 
 
-def _read_workbook(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
+def _read_workbook(
+    path: Path, sheet: str | None, column: str | None
+) -> tuple[str, Layout, list[Any], list[Any]]:
+    """The sheet's name, where the phone column is, the header row and the column's values.
+
+    Only the top rows are read whole (to find the header); the rest is streamed and only
+    the phone column kept, so a million rows of every column are never held at once."""
     try:
         with zipfile.ZipFile(path) as archive:
             _, name = xlsxpatch.sheet_part(archive, sheet)
-        book = CalamineWorkbook.from_path(str(path))
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        found = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name)
+        head = found.to_python(skip_empty_area=False, nrows=HEAD_ROWS)
+        layout = locate(head, column)
+        values = _streamed_column(found, layout.column)[layout.first_row :]
     except (zipfile.BadZipFile, KeyError, CalamineError, ValueError) as error:
         raise InputError(f"{path.name} is not a readable Excel workbook ({error}).") from error
-    return rows, name
+    while values and values[-1] in (None, ""):
+        values.pop()
+    header = list(head[layout.header_row]) if layout.header_row is not None else []
+    return name, layout, header, values
+
+
+def _streamed_column(sheet: Any, column: int) -> list[Any]:
+    """One column of every row from row 1 down, through ``iter_rows``.
+
+    Unlike ``to_python``, ``iter_rows`` leaves out the empty columns left of the used range,
+    and its rows start at row 1 in python-calamine 0.9 but might start at the first used row
+    in another version (python-calamine issue #177); the row length and count tell which."""
+    top, left = sheet.start or (0, 0)
+    rows = sheet.iter_rows()
+    first = next(rows, None)
+    if first is None:
+        return []
+    index = column if len(first) > sheet.width else column - left
+    if index < 0:
+        return []
+    cells = [row[index] if index < len(row) else None for row in itertools.chain([first], rows)]
+    if top and len(cells) == sheet.height:  # it started at the first used row
+        cells[:0] = [None] * top
+    return cells
 
 
 def _read_csv(path: Path) -> tuple[list[list[Any]], str, str]:
