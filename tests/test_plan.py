@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
+import pytest
+
+from xl_wacheck.bulk import no_gc
 from xl_wacheck.plan import NOT_PROCESSED, ResultRow, plan_rows
 from xl_wacheck.records import CheckResult
 
@@ -70,3 +74,27 @@ def test_unclear_yes_no_is_noted() -> None:
 def test_an_empty_column_plans_nothing() -> None:
     plan = plan_rows([None, "", "  "])
     assert plan.to_upload() == [] and plan.counts().blank == 3
+
+
+def test_rows_with_the_same_answer_share_one_row_object() -> None:
+    plan = plan_rows(["+41798284651", "+14155552671", "n/a", "x", "+442079460958"], "US")
+    day = dt.date(2025, 1, 19)
+    results = {
+        "+41798284651": CheckResult("+41798284651", True, "Busy", day),
+        "+14155552671": CheckResult("+14155552671", True, "Busy", day),
+    }
+    swiss, american, junk, other_junk, missing = plan.result_rows(results)
+    assert swiss == american == ResultRow("yes", "Busy", day, None)
+    assert swiss is american and junk is other_junk
+    assert missing == ResultRow(note=NOT_PROCESSED)
+
+
+def test_a_paused_collector_is_restored_even_after_an_error() -> None:
+    assert gc.isenabled()
+    with pytest.raises(ValueError), no_gc():
+        assert not gc.isenabled()
+        with no_gc():
+            pass
+        assert not gc.isenabled()  # the inner pause leaves the outer one alone
+        raise ValueError
+    assert gc.isenabled()

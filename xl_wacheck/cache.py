@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from .bulk import no_gc
 from .records import CheckResult
 from .store import Store
 
@@ -78,6 +79,12 @@ class ResultCache:
 
     def store_results(
         self, results: Mapping[str, CheckResult], task_id: str | None, failed: Iterable[str] = ()
+    ) -> None:
+        with no_gc():
+            self._store(results, task_id, failed)
+
+    def _store(
+        self, results: Mapping[str, CheckResult], task_id: str | None, failed: Iterable[str]
     ) -> None:
         now, origin = time.time(), self.origin
         answered = [

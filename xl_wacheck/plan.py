@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from .bulk import no_gc
 from .numbers import Invalid, Normalised, normalise_all
 from .records import CheckResult
 
@@ -42,9 +44,11 @@ class PlanCounts:
         return self.unique - self.cached
 
 
-@dataclass(frozen=True, slots=True)
-class ResultRow:
-    """The four values written beside one input row."""
+class ResultRow(NamedTuple):
+    """The four values written beside one input row.
+
+    A named tuple, shared by every row with the same answer: a million rows need only as
+    many of these as there are distinct answers, and writers can key caches on them."""
 
     whatsapp: str | None = None
     signature: str | None = None
@@ -56,6 +60,7 @@ class ResultRow:
 
 
 _BLANK = ResultRow()
+_NO_ANSWER = object()  # a number the result file left out
 
 
 class Plan:
@@ -85,19 +90,28 @@ class Plan:
         return [number for number in self.unique if number not in cached]
 
     def result_rows(self, results: Mapping[str, CheckResult]) -> list[ResultRow]:
-        """One :class:`ResultRow` per input row, in input order."""
-        memo: dict[str, ResultRow] = {}
+        """One :class:`ResultRow` per input row, in input order; equal rows are one object."""
+        shared: dict[object, ResultRow] = {}
         rows: list[ResultRow] = []
-        append = rows.append
-        for entry in self.entries:
-            if entry is None:
-                append(_BLANK)
-            elif type(entry) is Invalid:
-                append(ResultRow(note=entry.reason))
-            else:
-                row = memo.get(entry)
+        append, get = rows.append, results.get
+        with no_gc():
+            for entry in self.entries:
+                if entry is None:
+                    append(_BLANK)
+                    continue
+                if type(entry) is Invalid:
+                    key: object = entry
+                    result = None
+                else:
+                    result = get(entry)
+                    key = _NO_ANSWER if result is None else result[1:]
+                row = shared.get(key)
                 if row is None:
-                    row = memo[entry] = result_row(results.get(entry))
+                    row = shared[key] = (
+                        ResultRow(note=entry.reason)
+                        if type(entry) is Invalid
+                        else result_row(result)
+                    )
                 append(row)
         return rows
 
@@ -117,6 +131,7 @@ def result_row(result: CheckResult | None) -> ResultRow:
 
 def plan_rows(values: Iterable[object], region: str | None = None) -> Plan:
     """Normalise every value and collect the distinct valid numbers."""
-    entries = normalise_all(values if isinstance(values, list) else list(values), region)
-    unique = [entry for entry in dict.fromkeys(entries) if isinstance(entry, str)]
+    with no_gc():
+        entries = normalise_all(values if isinstance(values, list) else list(values), region)
+        unique = [entry for entry in dict.fromkeys(entries) if type(entry) is str]
     return Plan(entries, unique)
