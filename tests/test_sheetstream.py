@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
+from xl_wacheck import sheetstream
+from xl_wacheck.layout import column_index, column_letters
+from xl_wacheck.plan import ResultRow
 from xl_wacheck.sheetstream import rewrite, used_columns
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -130,3 +137,94 @@ def test_reading_in_tiny_slices_gives_the_same_bytes(monkeypatch) -> None:
         sliced: list[bytes] = []
         sheetstream.rewrite_stream(io.BytesIO(SHEET.encode()).read, 2, 4, rows, 7, sliced.append)
         assert b"".join(sliced) == b"".join(whole), size
+
+
+_POOL = [
+    ResultRow("yes", "Busy", dt.date(2025, 1, 19), None),
+    ResultRow("no", None, None, None),
+    ResultRow(None, None, None, "not a phone number"),
+    ResultRow("yes", ' <b>&amp; "r=" _x0041_ ', "soon", None),
+    ResultRow(),
+]
+
+
+@st.composite
+def sheets(draw: st.DrawFn) -> str:
+    rows = []
+    for number in sorted(draw(st.sets(st.integers(1, 30), max_size=12))):
+        columns = sorted(draw(st.sets(st.integers(0, 9), max_size=5)))
+        spans = ' spans="1:9"' if draw(st.booleans()) else ""
+        if not columns and draw(st.booleans()):
+            rows.append(f'<row r="{number}"{spans}/>')
+            continue
+        body = "".join(
+            f'<c r="{column_letters(c)}{number}" s="3"/>'
+            if draw(st.booleans())
+            else f'<c r="{column_letters(c)}{number}"><v>{c}</v></c>'
+            for c in columns
+        )
+        rows.append(f'<row r="{number}"{spans}>{body}</row>')
+    return f'<worksheet xmlns="{NS}"><sheetData>{"".join(rows)}</sheetData></worksheet>'
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    sheets(),
+    st.integers(0, 6),
+    st.dictionaries(st.integers(0, 34), st.sampled_from(_POOL), max_size=15),
+)
+def test_shared_result_rows_are_written_exactly_like_plain_values(
+    xml: str, first: int, targets: dict[int, ResultRow]
+) -> None:
+    """Result rows take a pre-rendered path; it must give the very bytes of the plain one,
+    and every row must keep its own cells, in column order."""
+    fast = run(xml, first, targets)  # type: ignore[arg-type]
+    plain = run(xml, first, {row: list(values) for row, values in targets.items()})
+    assert fast == plain
+    root = etree.fromstring(fast.encode())
+    for row in root.iter(f"{{{NS}}}row"):
+        refs = [cell.get("r") for cell in row.iter(f"{{{NS}}}c")]
+        columns = [column_index(ref.rstrip("0123456789")) for ref in refs]
+        assert columns == sorted(set(columns)), refs
+        assert all(ref.endswith(row.get("r")) for ref in refs)
+
+
+@st.composite
+def full_sheets(draw: st.DrawFn) -> tuple[str, int]:
+    """Consecutive numbered rows, all to be written: the shape the bulk path takes."""
+    first = draw(st.integers(1, 5))
+    rows = []
+    count = draw(st.integers(1, 25))
+    start = draw(st.sampled_from([1, 1, 1, 2]))
+    right = draw(st.sampled_from([first - 1, first - 1, first + 5]))  # sometimes in our way
+    for number in range(start, start + count):
+        columns = sorted(draw(st.sets(st.integers(0, right), max_size=4)))
+        spans = ' spans="1:9"' if draw(st.booleans()) else ""
+        body = "".join(f'<c r="{column_letters(c)}{number}"><v>{c}</v></c>' for c in columns)
+        rows.append(f'<row r="{number}"{spans}>{body}</row>')
+    rows.insert(draw(st.integers(0, len(rows))), "\n")  # text between rows stays
+    return f'<worksheet xmlns="{NS}"><sheetData>{"".join(rows)}</sheetData></worksheet>', first
+
+
+@settings(max_examples=150, deadline=None)
+@given(full_sheets(), st.lists(st.sampled_from(_POOL), min_size=30, max_size=30))
+def test_the_bulk_path_writes_what_the_row_by_row_path_writes(
+    sheet: tuple[str, int], answers: list[ResultRow]
+) -> None:
+    xml, first = sheet
+    targets = dict(enumerate(answers))
+    bulk = run(xml, first, targets)  # type: ignore[arg-type]
+    with mock.patch.object(sheetstream._Walker, "_in_bulk", lambda self, segment: False):
+        assert run(xml, first, targets) == bulk  # type: ignore[arg-type]
+
+
+def test_a_plain_sheet_takes_the_bulk_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    xml = (
+        f'<worksheet xmlns="{NS}"><sheetData>'
+        + "".join(f'<row r="{n}" spans="1:2"><c r="A{n}"><v>{n}</v></c></row>' for n in (1, 2, 3))
+        + "</sheetData></worksheet>"
+    )
+    monkeypatch.setattr(sheetstream._Splicer, "patched_row", None)  # row by row would fail
+    text = run(xml, 1, dict(enumerate(_POOL[:3])))  # type: ignore[arg-type]
+    assert "spans" not in text
+    assert [ref for ref, _ in cells(text)] == ["A1", "B1", "C1", "D1", "A2", "B2", "A3", "E3"]

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from .layout import column_letters
+from .plan import ResultRow
 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -26,6 +27,7 @@ _SPANS = re.compile(rb'\sspans="[^"]*"')
 _STYLE = re.compile(rb'\ss="(\d+)"')
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _CHUNK = 8 << 20
+_BULK_MAX_COLUMN = 702  # ZZ
 
 
 def _index(letters: bytes) -> int:
@@ -45,10 +47,17 @@ class Dialect:
         prefix = root.group(1) if root and root.group(1) and declared else b""
         self.prefix = prefix
         p = re.escape(prefix)
-        self.row = re.compile(  # group 1: the row number, when the row says it
-            rb"<" + p + rb'row\b(?:(?=[^>]*\br="(\d+)")|)[^>]*?(?:/>|>.*?</' + p + rb"row>)", re.S
+        self.row = re.compile(  # 1: the row number, when the row says it; 2: the start tag
+            # without its '>' or '/>'; 3: the content, None for an empty '<row …/>'
+            rb"(<" + p + rb'row\b(?:(?=[^>]*\br="(\d+)")|)[^>]*?)(?:/>|>(.*?)</' + p + rb"row>)",
+            re.S,
         )
         self.cell = re.compile(rb"<" + p + rb"c\b[^>]*?(?:/>|>.*?</" + p + rb"c>)", re.S)
+        self.row_open = b"<" + prefix + b"row"
+        self.row_open_ref = b"<" + prefix + b'row r="'
+        self.row_number = re.compile(rb"<" + p + rb'row r="(\d+)"')
+        self.row_spans = re.compile(rb"(<" + p + rb'row\b[^>]*?)\sspans="[^"]*"')
+        self.cell_open = b"<" + prefix + b"c"
         self.sheet_data = re.compile(rb"<" + p + rb"sheetData\b[^>]*?(/?)>")
         self.sheet_data_end = b"</" + prefix + b"sheetData>"
         self.dimension = re.compile(rb"(<" + p + rb'dimension\b[^>]*\bref=")([^"]*)(")')
@@ -241,24 +250,80 @@ class _Walker:
         self.pending = self.previous = 0
 
     def walk(self, segment: bytes) -> None:
-        out, targets, rows, splicer = self.out, self.targets, self.rows, self.splicer
-        count, cursor = len(targets), 0
+        """Copy ``segment`` (whole rows) with the target rows patched. Rows left as they are
+        are never cut out one by one: they go out with the bytes between patched rows, and
+        the segment leaves in one write."""
+        if self._in_bulk(segment):
+            return
+        targets, rows, splicer = self.targets, self.rows, self.splicer
+        count, pending, previous = len(targets), self.pending, self.previous
+        parts: list[bytes] = []
+        append = parts.append
+        cursor = 0
         for match in self.dialect.row.finditer(segment):
-            number = int(match.group(1)) if match.group(1) else self.previous + 1
-            self.previous = number
-            while self.pending < count and targets[self.pending] + 1 < number:
-                out(splicer.new_row(targets[self.pending] + 1, rows[targets[self.pending]]))
-                self.pending += 1
+            given = match.group(2)
+            number = previous = int(given) if given else previous + 1
+            if pending >= count:
+                continue
+            target = targets[pending] + 1
+            if target > number:
+                continue
             start, end = match.span()
-            if cursor < start:
-                out(segment[cursor:start])
-            cursor = end
-            if self.pending < count and targets[self.pending] + 1 == number:
-                out(splicer.patched_row(segment[start:end], number, rows[targets[self.pending]]))
-                self.pending += 1
+            append(segment[cursor:start])
+            while target < number:  # rows to create before this one
+                append(splicer.new_row(target, rows[target - 1]))
+                pending += 1
+                target = targets[pending] + 1 if pending < count else number + 1
+            if target == number:
+                append(splicer.patched_row(match, number, rows[target - 1]))
+                pending += 1
             else:
-                out(segment[start:end])
-        out(segment[cursor:])
+                append(segment[start:end])
+            cursor = end
+        append(segment[cursor:])
+        self.pending, self.previous = pending, previous
+        self.out(b"".join(parts))
+
+    def _in_bulk(self, segment: bytes) -> bool:
+        """The usual segment in one go, or False to go row by row.
+
+        Usually every row of a segment is a target: numbered, consecutive, every cell
+        referenced and left of ours. Then each row's new cells simply go before its end tag,
+        and whole-segment scans (in C) prove it, instead of a regular expression per row."""
+        dialect, splicer, targets, pending = self.dialect, self.splicer, self.targets, self.pending
+        pieces = segment.split(splicer.row_end)  # a row per piece, the rest after the last
+        count = len(pieces) - 1
+        if count == 0 or pending + count > len(targets) or splicer.foreign is None:
+            return False
+        if not (
+            segment.count(dialect.row_open) == segment.count(dialect.row_open_ref) == count
+            and segment.count(dialect.cell_open) == segment.count(splicer.cell_with_ref)
+            and splicer.foreign.search(segment) is None
+        ):
+            return False
+        first = dialect.row_number.search(pieces[0])
+        last = dialect.row_number.search(pieces[-2])
+        if first is None or last is None:
+            return False
+        start, stop = int(first.group(1)), int(last.group(1))
+        if not (
+            stop - start + 1 == count
+            and start > self.previous
+            and targets[pending] + 1 == start
+            and targets[pending + count - 1] + 1 == stop  # targets are sorted and distinct
+        ):
+            return False
+        if b" spans=" in segment:
+            pieces = dialect.row_spans.sub(rb"\1", segment).split(splicer.row_end)
+        rows, ours, row_end = self.rows, splicer.ours, splicer.row_end
+        parts: list[bytes] = []
+        extend = parts.extend
+        for number, piece in zip(range(start, stop + 1), pieces, strict=False):
+            extend((piece, ours(number, rows[number - 1]), row_end))
+        parts.append(pieces[-1])
+        self.pending, self.previous = pending + count, stop
+        self.out(b"".join(parts))
+        return True
 
     def finish(self) -> None:
         for target in self.targets[self.pending :]:
@@ -273,6 +338,16 @@ class _Splicer:
         self.dialect, self.cells = dialect, cells
         self.first, self.last = first, first + width - 1
         self.letters = [column_letters(first + i) for i in range(width)]
+        #: Column letters left of ours, as bytes: a row whose last cell is one of these
+        #: simply gets our cells appended.
+        self.before = frozenset(column_letters(i).encode() for i in range(first))
+        #: Finds a cell at or right of our first column (None: too far right to list).
+        self.foreign: re.Pattern[bytes] | None = None
+        if first <= _BULK_MAX_COLUMN:
+            left = b"|".join(sorted(self.before, key=len, reverse=True))
+            guard = rb"(?!(?:" + left + rb")\d)" if left else b""
+            self.foreign = re.compile(rb"<" + re.escape(dialect.prefix) + rb'c r="' + guard)
+        self._templates: dict[tuple[object, ...], list[bytes]] = {}
         p = dialect.prefix
         self.row_end = b"</" + p + b"row>"
         self.cell_start = b"<" + p + b"c "
@@ -281,12 +356,35 @@ class _Splicer:
     def ours(
         self, number: int, values: Sequence[object], styles: Mapping[int, bytes] | None = None
     ) -> bytes:
+        if styles is None and isinstance(values, ResultRow):
+            # The usual case: the row's cells are its number between fixed pieces that
+            # depend only on the (shared, few) result row, so they are made once.
+            template = self._templates.get(values)
+            if template is None:
+                template = self._template(values)
+            return str(number).encode().join(template)
         render, letters, row = self.cells.render, self.letters, str(number)
         return "".join(
             render(letters[i] + row, value, styles.get(i) if styles else None)
             for i, value in enumerate(values)
             if value is not None
         ).encode()
+
+    def _template(self, values: ResultRow) -> list[bytes]:
+        """The row's cells split where the row number goes: ``number.join(template)``."""
+        template = [""]
+        for letters, value in zip(self.letters, values, strict=False):
+            if value is None:
+                continue
+            head = f'<{self.cells.p}c r="{letters}'
+            cell = self.cells.render(letters, value, None)  # head + '"' + the rest
+            template[-1] += head
+            template.append(cell[len(head) :])
+        encoded = [piece.encode() for piece in template]
+        if len(self._templates) > 100_000:
+            self._templates.clear()  # many distinct rows: stay bounded
+        self._templates[values] = encoded
+        return encoded
 
     def new_row(self, number: int, values: Sequence[object]) -> bytes:
         cells = self.ours(number, values)
@@ -295,19 +393,19 @@ class _Splicer:
         p = self.dialect.prefix
         return b"<" + p + b'row r="' + str(number).encode() + b'">' + cells + self.row_end
 
-    def patched_row(self, row: bytes, number: int, values: Sequence[object]) -> bytes:
-        tag_end = row.index(b">")
-        self_closing = row[tag_end - 1 : tag_end] == b"/"
-        start_tag = _SPANS.sub(b"", row[: tag_end - 1 if self_closing else tag_end]) + b">"
-        if self_closing:
-            return start_tag + self.ours(number, values) + self.row_end
-        body = row[tag_end + 1 : len(row) - len(self.row_end)]
+    def patched_row(self, match: re.Match[bytes], number: int, values: Sequence[object]) -> bytes:
+        """``match`` is the row's :attr:`Dialect.row` match."""
+        tag, body = match.group(1, 3)
+        if b" spans=" in tag:
+            tag = _SPANS.sub(b"", tag)
+        if not body:
+            return tag + b">" + self.ours(number, values) + self.row_end
         last_ref = body.rfind(self.cell_with_ref)
         if last_ref >= 0 and body.count(self.cell_start) == body.count(self.cell_with_ref):
             ref = _REF.match(body, last_ref + len(self.cell_with_ref) - 3)
-            if ref and _index(ref.group(1)) < self.first:  # the usual case: append at the end
-                return start_tag + body + self.ours(number, values) + self.row_end
-        return start_tag + self._spliced(body, number, values) + self.row_end
+            if ref and ref.group(1) in self.before:  # the usual case: append at the end
+                return tag + b">" + body + self.ours(number, values) + self.row_end
+        return tag + b">" + self._spliced(body, number, values) + self.row_end
 
     def _spliced(self, body: bytes, number: int, values: Sequence[object]) -> bytes:
         p = self.dialect.prefix

@@ -90,7 +90,9 @@ def check_file(
         written, backup = _save(
             path,
             out,
-            lambda target: xlsxpatch.write_columns(path, target, sheet_name, first, cells),
+            lambda target: xlsxpatch.write_columns(
+                path, target, sheet_name, first, cells, width=len(RESULT_HEADERS)
+            ),
         )
     outcome.applied()
     span = f"{column_letters(first)}:{column_letters(first + len(RESULT_HEADERS) - 1)}"
@@ -160,7 +162,7 @@ def _column_values(rows: Sequence[Sequence[Any]], layout: Layout) -> list[Any]:
     return values
 
 
-class ResultCells(Mapping[int, list[object]]):
+class ResultCells(Mapping[int, Sequence[object]]):
     """Row → the four values to write, built on demand instead of a million lists at once."""
 
     def __init__(self, layout: Layout, outcome: Outcome) -> None:
@@ -168,13 +170,13 @@ class ResultCells(Mapping[int, list[object]]):
         self.first = layout.first_row
         self.rows = outcome.rows
 
-    def __getitem__(self, row: int) -> list[object]:
+    def __getitem__(self, row: int) -> Sequence[object]:
         if row == self.header:
             return list(RESULT_HEADERS)
         index = row - self.first
         if not 0 <= index < len(self.rows):
             raise KeyError(row)
-        return self.rows[index].as_list()
+        return self.rows[index]  # a shared ResultRow: the writer renders each one once
 
     def __iter__(self) -> Iterator[int]:
         if self.header is not None:
