@@ -228,3 +228,34 @@ def test_a_plain_sheet_takes_the_bulk_path(monkeypatch: pytest.MonkeyPatch) -> N
     text = run(xml, 1, dict(enumerate(_POOL[:3])))  # type: ignore[arg-type]
     assert "spans" not in text
     assert [ref for ref, _ in cells(text)] == ["A1", "B1", "C1", "D1", "A2", "B2", "A3", "E3"]
+
+
+@st.composite
+def cell_sheets(draw: st.DrawFn) -> str:
+    """Rows of cells with and without content, the reference first or not, in many columns."""
+    rows = []
+    for number in range(1, draw(st.integers(1, 12)) + 1):
+        cells_ = []
+        for column in sorted(draw(st.sets(st.integers(0, 80), max_size=6))):
+            ref = f'r="{column_letters(column)}{number}"'
+            attrs = draw(st.sampled_from([f" {ref}", f' s="2" {ref}', f' {ref} t="s"']))
+            content = draw(st.sampled_from(["", "<v>1</v>", "<f>A1</f>", "<is><t>x</t></is>"]))
+            cells_.append(f"<c{attrs}/>" if not content else f"<c{attrs}>{content}</c>")
+        rows.append(f'<row r="{number}">{"".join(cells_)}</row>')
+    return f'<worksheet xmlns="{NS}"><sheetData>{"".join(rows)}</sheetData></worksheet>'
+
+
+def used_by_lxml(xml: str) -> set[int]:
+    root = etree.fromstring(xml.encode())
+    return {
+        column_index(cell.get("r").rstrip("0123456789"))
+        for cell in root.iter(f"{{{NS}}}c")
+        if len(cell)
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(cell_sheets(), st.sampled_from([3, 64, 1 << 20]))
+def test_used_columns_agree_with_a_real_xml_parser(xml: str, chunk: int) -> None:
+    with mock.patch.object(sheetstream, "_CHUNK", chunk):
+        assert used_columns(xml.encode()) == used_by_lxml(xml)

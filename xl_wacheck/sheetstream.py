@@ -11,6 +11,7 @@ otherwise change what "next column" means.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 
@@ -28,6 +29,7 @@ _STYLE = re.compile(rb'\ss="(\d+)"')
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _CHUNK = 8 << 20
 _BULK_MAX_COLUMN = 702  # ZZ
+_FEW_COLUMNS = 64
 
 
 def _index(letters: bytes) -> int:
@@ -62,28 +64,63 @@ class Dialect:
         self.sheet_data_end = b"</" + prefix + b"sheetData>"
         self.dimension = re.compile(rb"(<" + p + rb'dimension\b[^>]*\bref=")([^"]*)(")')
         self.content_cell = re.compile(rb"<" + p + rb'c\b[^>]*?\br="([A-Z]{1,3})\d+"[^>]*?(?<!/)>')
+        self._p = p
         self.merge = re.compile(rb"<" + p + rb'mergeCell\b[^>]*\bref="([^"]+)"')
         self.sparkline = re.compile(
             rb"<(?:\w+:)?sparkline>.*?<(?:\w+:)?sqref>([^<]+)</(?:\w+:)?sqref>", re.S
         )
 
+    def new_content_cell(self, seen: set[bytes], *, ref_first: bool) -> re.Pattern[bytes]:
+        """A content cell in a column not in ``seen``. With ``ref_first`` (every cell of
+        the text starts ``<c r="``), the pattern starts with that literal, which the regex
+        engine finds five times faster than trying every ``<c``."""
+        other = b"|".join(sorted(seen, key=len, reverse=True))
+        guard = rb"(?!(?:" + other + rb")\d)" if seen else b""
+        start = rb'c r="' if ref_first else rb'c\b[^>]*?\br="'
+        return re.compile(rb"<" + self._p + start + guard + rb'([A-Z]{1,3})\d+"[^>]*?(?<!/)>')
+
+    def refs_first(self, xml: bytes) -> bool:
+        """Whether every cell in ``xml`` starts with its reference, as generators write."""
+        p = self.prefix
+        return xml.count(b"<" + p + b"c ") == xml.count(b"<" + p + b'c r="') and not any(
+            b"<" + p + b"c" + space in xml for space in (b"\t", b"\n", b"\r")
+        )
+
 
 def used_columns(xml: bytes) -> set[int]:
+    """:func:`used_columns_stream` of a sheet already in memory."""
+    return used_columns_stream(io.BytesIO(xml).read)
+
+
+def used_columns_stream(read: Callable[[int], bytes]) -> set[int]:
     """0-based columns holding any value, formula or inline string, or under a merged area
-    or a sparkline — scanned in slices so memory stays flat on huge sheets."""
-    dialect = Dialect(xml)
-    used: set[int] = set()
-    position = 0
-    while position < len(xml):
-        end = xml.find(b"</" + dialect.prefix + b"row>", position + _CHUNK)
-        end = len(xml) if end < 0 else end + 1
-        used.update(
-            _index(letters) for letters in set(dialect.content_cell.findall(xml, position, end))
-        )
-        position = end
-    tail = xml.rfind(dialect.sheet_data_end)
-    areas = [m.group(1) for m in dialect.merge.finditer(xml, max(tail, 0))]
-    areas += [m.group(1) for m in dialect.sparkline.finditer(xml, max(tail, 0))]
+    or a sparkline, reading the sheet through ``read(size)`` slice by slice.
+
+    A sheet uses few columns, so rather than listing a million cells this looks for the
+    first cell of a column not seen yet, again and again: one pass in C over the XML."""
+    data = read(_CHUNK)
+    dialect = Dialect(data)
+    row_end = b"</" + dialect.prefix + b"row>"
+    letters: set[bytes] = set()
+    while True:
+        end = data.find(dialect.sheet_data_end)
+        if end >= 0:
+            _collect(dialect, data[:end], letters)
+            tail = data[end:] + b"".join(iter(lambda: read(_CHUNK), b""))
+            break
+        cut = data.rfind(row_end)
+        if cut >= 0:
+            _collect(dialect, data[:cut], letters)
+            data = data[cut:]
+        chunk = read(_CHUNK)
+        if not chunk:
+            _collect(dialect, data, letters)
+            tail = b""
+            break
+        data += chunk
+    used = {_index(found) for found in letters}
+    areas = [m.group(1) for m in dialect.merge.finditer(tail)]
+    areas += [m.group(1) for m in dialect.sparkline.finditer(tail)]
     for area in areas:
         for ref in area.split():
             first, _, last = ref.replace(b"$", b"").rpartition(b"!")[2].partition(b":")
@@ -92,6 +129,20 @@ def used_columns(xml: bytes) -> set[int]:
             if a and b:
                 used.update(range(_index(a.group(1)), _index(b.group(1)) + 1))
     return used
+
+
+def _collect(dialect: Dialect, xml: bytes, letters: set[bytes]) -> None:
+    """Add the column letters of the content cells in ``xml`` to ``letters``."""
+    position = 0
+    ref_first = dialect.refs_first(xml)
+    while len(letters) <= _FEW_COLUMNS:
+        finder = dialect.new_content_cell(letters, ref_first=ref_first)
+        found = finder.search(xml, position)
+        if found is None:
+            return
+        letters.add(found.group(1))
+        position = found.end()
+    letters.update(dialect.content_cell.findall(xml, position))  # a wide sheet: list them
 
 
 def xml_text(value: object) -> str:

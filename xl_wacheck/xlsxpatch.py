@@ -71,7 +71,8 @@ def used_columns(path: Path, sheet: str | None) -> set[int]:
     """Columns holding any value or formula (or covered by a merge or sparkline)."""
     with zipfile.ZipFile(path) as archive:
         part, _ = sheet_part(archive, sheet)
-        return sheetstream.used_columns(archive.read(part))
+        with archive.open(part) as stream:
+            return sheetstream.used_columns_stream(stream.read)
 
 
 def write_columns(
