@@ -156,6 +156,23 @@ def test_failed_numbers_are_remembered_for_a_day_at_most() -> None:
     assert "+41798284651" not in cache.fresh(["+41798284651"])
 
 
+def test_a_task_is_remembered_number_by_number() -> None:
+    """What the task answered is cached, what it left out is 'failed', and a row the vendor
+    added that was never sent is not taken as a fact about our numbers."""
+    cache = ResultCache("https://api.example")
+    day = dt.date(2025, 1, 19)
+    sent = ["+41798284651", "+14155552671", "+442079460958"]
+    answered = {
+        "+41798284651": CheckResult("+41798284651", True, "Busy", day),
+        "+442079460958": CheckResult("+442079460958", False),
+        "+33612345678": CheckResult("+33612345678", True),
+    }
+    cache.store_task(sent, answered, "t")
+    known = cache.fresh([*sent, "+33612345678"])
+    assert known.results == {n: answered[n] for n in ("+41798284651", "+442079460958")}
+    assert known.failed == {"+14155552671"}
+
+
 def test_cache_handles_more_numbers_than_sqlite_parameters() -> None:
     cache = ResultCache("https://api.example")
     numbers = [f"+4179{i:07d}" for i in range(2500)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .bulk import no_gc
@@ -21,6 +21,7 @@ from .store import Store
 DEFAULT_MAX_AGE_DAYS = 30.0
 FAILED_MAX_AGE_DAYS = 1.0
 _CHUNK = 900  # stays under SQLite's limit on bound parameters
+_UNSEEN = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,36 +78,45 @@ class ResultCache:
                         failed.add(row["number"])
         return Known(results, frozenset(failed))
 
+    def store_task(
+        self, numbers: Iterable[str], results: Mapping[str, CheckResult], task_id: str | None
+    ) -> None:
+        """Remember what one task said about each number it was sent: its result, or — when
+        the result file left the number out — that the service failed it."""
+        with no_gc():
+            self._write(sorted(numbers), results, task_id)
+
     def store_results(
         self, results: Mapping[str, CheckResult], task_id: str | None, failed: Iterable[str] = ()
     ) -> None:
         with no_gc():
-            self._store(results, task_id, failed)
+            self._write(sorted([*results, *failed]), results, task_id)
 
-    def _store(
-        self, results: Mapping[str, CheckResult], task_id: str | None, failed: Iterable[str]
+    def _write(
+        self, ordered: list[str], results: Mapping[str, CheckResult], task_id: str | None
     ) -> None:
-        now, origin = time.time(), self.origin
-        answered = [
-            (
-                origin,
-                r.number,
-                None if r.whatsapp is None else int(r.whatsapp),
-                r.signature,
-                _date_text(r.status_update),
-                now,
-                0,
-                task_id,
-            )
-            for r in results.values()
-        ]
-        answered += [(origin, n, None, "", None, now, 1, task_id) for n in failed]
-        answered.sort(key=lambda row: row[1])  # in key order: B-tree appends, not splits
+        """Rows in key order (B-tree appends, not splits: three times faster), made as they
+        are inserted rather than as a million-tuple list first."""
+        now, origin, get = time.time(), self.origin, results.get
+        texts: dict[object, str | None] = {}
+
+        def rows() -> Iterator[tuple[object, ...]]:
+            for number in ordered:
+                result = get(number)
+                if result is None:
+                    yield (origin, number, None, "", None, now, 1, task_id)
+                    continue
+                update = result.status_update
+                text = texts.get(update, _UNSEEN)
+                if text is _UNSEEN:
+                    text = texts[update] = _date_text(update)
+                yield (origin, number, result.whatsapp, result.signature, text, now, 0, task_id)
+
         with self.store.connect() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO cache (origin, number, whatsapp, signature, "
                 "status_update, checked_at, failed, task_id) VALUES (?,?,?,?,?,?,?,?)",
-                answered,
+                rows(),
             )
 
     def forget(self) -> int:

@@ -140,9 +140,7 @@ def check_plan(
         if job_id is not None and journal is not None:
             journal.mark_applied(job_id)
         if cache is not None and task_id is not None:
-            fetched_now = {n: results[n] for n in numbers if n in results}
-            failed = [n for n in numbers if n not in results]
-            cache.store_results(fetched_now, task_id, failed)
+            cache.store_task(numbers, results, task_id)
 
     return Outcome(
         plan, rows, counts, summarise(rows, counts), task_id, results, job_id, on_applied

@@ -125,11 +125,8 @@ def run_worker(
         bar.show(None)
         _tell(port, str(error))
         return 3
-    failed = [n for n in snapshot["upload"] if n not in fetched]
     journal.mark_applied(job_id)
-    cache.store_results(
-        {n: fetched[n] for n in snapshot["upload"] if n in fetched}, job.task_id, failed
-    )
+    cache.store_task(snapshot["upload"], fetched, job.task_id)
     _remember(port, job_id, job.task_id, "applied")
     _summary(port, entries, rows)
     yes = sum(1 for row in rows if row.whatsapp == "yes")
