@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+from unittest import mock
 
 import phonenumbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xl_wacheck import numbers
 from xl_wacheck.fastvalid import FastE164
 from xl_wacheck.numbers import normalise
 
@@ -46,13 +48,39 @@ def example_numbers() -> list[str]:
 
 
 def test_fast_path_agrees_on_every_example_number_and_its_near_misses() -> None:
-    answered = 0
+    answered = said_invalid = 0
     for text in example_numbers():
         verdict = FAST.valid(text)
         if verdict is not None:
             answered += 1
-            assert verdict is True and slow_valid(text), text
-    assert answered > 1000  # it really is the common path
+            said_invalid += verdict is False
+            assert verdict == slow_valid(text), text
+    assert answered > 1000 and said_invalid > 100  # it really is the common path
+
+
+def slow_normalise(value: object, region: str | None = None) -> object:
+    """normalise() with the fast path switched off: phonenumbers decides everything."""
+    with mock.patch.object(numbers._FAST, "valid", lambda text: None):
+        return normalise(value, region)
+
+
+def test_reasons_from_the_fast_path_are_phonenumbers_own() -> None:
+    for text in example_numbers():
+        assert normalise(text) == slow_normalise(text), text
+        assert normalise(text[1:]) == slow_normalise(text[1:]), text  # a numeric cell
+
+
+@settings(max_examples=3000)
+@given(
+    st.sampled_from(sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)),
+    st.text(alphabet="0123456789", min_size=1, max_size=15),
+    st.sampled_from([None, "CH", "US"]),
+)
+def test_normalise_answers_exactly_as_phonenumbers_alone(
+    code: int, rest: str, region: str | None
+) -> None:
+    for value in (f"+{code}{rest}", f"{code}{rest}", float(f"{code}{rest}")):
+        assert normalise(value, region) == slow_normalise(value, region), value
 
 
 @settings(max_examples=3000)
@@ -62,8 +90,9 @@ def test_fast_path_agrees_on_every_example_number_and_its_near_misses() -> None:
 )
 def test_fast_path_never_says_valid_where_phonenumbers_does_not(code: int, rest: str) -> None:
     text = f"+{code}{rest}"
-    if FAST.valid(text):
-        assert slow_valid(text), text
+    verdict = FAST.valid(text)
+    if verdict is not None:
+        assert verdict == slow_valid(text), text
 
 
 @given(st.from_regex(r"\+[1-9]\d{6,14}", fullmatch=True))

@@ -5,9 +5,11 @@ each (parse, then region detection and type matching, looking every pattern up i
 cache each time). This module answers the same question — is it valid? — from the same
 metadata with the patterns compiled once, in a few microseconds. It follows phonenumbers'
 ``parse`` → ``is_valid_number`` step by step and declines (returns ``None``) wherever
-``parse`` would change the digits (a national prefix, leading zeros) or the answer is
-"invalid", so the caller falls back to phonenumbers itself for those and for the reason.
-Its agreement with phonenumbers is tested on random numbers and on the benchmark inputs.
+``parse`` would change the digits (a national prefix, leading zeros, a length ``parse``
+refuses), so the caller falls back to phonenumbers itself there. Where it answers "invalid"
+the digits are exactly what ``parse`` would keep, so phonenumbers' own reason can be asked
+for without parsing again. Its agreement with phonenumbers is tested on random numbers and
+on every example number libphonenumber ships.
 """
 
 from __future__ import annotations
@@ -106,7 +108,8 @@ class _Country:
 
 
 class FastE164:
-    """``valid(text)``: True for a valid E.164 string, None when phonenumbers must decide."""
+    """``valid(text)``: True or False for an E.164 string, None when phonenumbers must
+    parse it; ``split(text)`` gives the country code and national number it judged."""
 
     def __init__(self) -> None:
         self._countries: dict[int, _Country | None] = {}
@@ -136,17 +139,22 @@ class FastE164:
         self._countries[code] = country
         return country
 
-    def valid(self, text: str) -> bool | None:
+    def split(self, text: str) -> tuple[int, str] | None:
+        """``'+41798284651'`` → ``(41, '798284651')``, as ``parse`` reads the code."""
         digits = text[1:]
         if not digits or digits[0] == "0":
             return None
         for size in (1, 2, 3):
             code = int(digits[:size])
             if code in COUNTRY_CODE_TO_REGION_CODE:
-                break
-        else:
+                return code, digits[size:]
+        return None
+
+    def valid(self, text: str) -> bool | None:
+        parts = self.split(text)
+        if parts is None:
             return None
-        nsn = digits[size:]
+        code, nsn = parts
         if len(nsn) < 2 or len(nsn) > _MAX_NSN or nsn[0] == "0":
             return None  # too short/long, or leading zeros: phonenumbers' own path
         country = self._country(code)
@@ -168,6 +176,5 @@ class FastE164:
                         break
                 elif candidate.has_type(nsn):
                     return True  # found by the same test that makes it valid
-        if region is not None and region.has_type(nsn):
-            return True
-        return None  # invalid: phonenumbers gives the reason
+        # phonenumbers finds the same region (or none) and the same lack of a number type.
+        return region is not None and region.has_type(nsn)

@@ -156,8 +156,14 @@ def _from_text(text: str, region: str | None) -> Normalised:
 
 
 def _from_plus(text: str) -> Normalised:
-    if _E164_SHAPE.fullmatch(text) and _FAST.valid(text):
-        return text  # the exact fast path (fastvalid.py); anything else asks phonenumbers
+    if _E164_SHAPE.fullmatch(text):  # the exact fast path (fastvalid.py)
+        verdict = _FAST.valid(text)
+        if verdict:
+            return text
+        if verdict is False:  # parse would keep these digits: skip straight to the reason
+            code, nsn = _FAST.split(text)  # type: ignore[misc]
+            number = phonenumbers.PhoneNumber(country_code=code, national_number=int(nsn))
+            return Invalid(_invalid_reason(number))
     try:
         parsed = phonenumbers.parse(text, None)
     except NumberParseException as error:
@@ -170,8 +176,12 @@ def _from_digits(digits: str, region: str | None) -> Normalised:
     if digits.startswith("00"):
         # The international call prefix almost everywhere; never the start of a national number.
         return _from_plus("+" + digits[2:])
-    if region is None and _E164_SHAPE.fullmatch("+" + digits) and _FAST.valid("+" + digits):
-        return "+" + digits  # no national reading to prefer: the exact fast path
+    if region is None and _E164_SHAPE.fullmatch("+" + digits):
+        verdict = _FAST.valid("+" + digits)  # no national reading to prefer: the fast path
+        if verdict:
+            return "+" + digits
+        if verdict is False:  # invalid read as international, and no region to try
+            return Invalid(_length_reason(digits))
     national, national_error = None, None
     if region:
         try:
@@ -187,11 +197,16 @@ def _from_digits(digits: str, region: str | None) -> Normalised:
         return Invalid(_invalid_reason(national))
     if national_error is not None:
         return Invalid(_parse_reason(national_error, digits))
+    return Invalid(_length_reason(digits))
+
+
+def _length_reason(digits: str) -> str:
+    """Digits that are a number neither nationally nor internationally."""
     if len(digits) < 7:
-        return Invalid(TOO_SHORT)
+        return TOO_SHORT
     if len(digits) > 17:
-        return Invalid(TOO_LONG)
-    return Invalid(NO_REGION)
+        return TOO_LONG
+    return NO_REGION
 
 
 def _parse_or_none(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
