@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 
 import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from xl_wacheck import numbers
 from xl_wacheck.errors import InputError
 from xl_wacheck.numbers import Invalid, Normaliser, check_region, normalise
 
@@ -154,8 +156,6 @@ def test_normalise_all_on_several_processes_equals_one_by_one(
 ) -> None:
     import multiprocessing
 
-    from xl_wacheck import numbers
-
     values: list[object] = [f"+4474001{i:05d}" for i in range(300)]
     values += ["n/a", None, True, 41798284651.0, "079 828 46 51", dt.date(2024, 1, 1)] * 5
     monkeypatch.setattr(
@@ -163,3 +163,16 @@ def test_normalise_all_on_several_processes_equals_one_by_one(
     )
     parallel = numbers.normalise_all(values, "CH")
     assert parallel == [normalise(value, "CH") for value in values]
+
+
+@given(st.lists(cell_values, max_size=40), regions)
+def test_normalise_all_equals_one_by_one(values: list[object], region: str | None) -> None:
+    assert numbers.normalise_all(values, region) == [normalise(v, region) for v in values]
+
+
+def test_values_that_compare_equal_but_read_differently_stay_apart() -> None:
+    for values in ([41798284651, True, 1], [Decimal(41798284651), 41798284651], ["1", 1, 1.0]):
+        assert numbers.normalise_all(values, "CH") == [normalise(v, "CH") for v in values]
+        assert numbers.normalise_all(values[::-1], "CH") == [
+            normalise(v, "CH") for v in values[::-1]
+        ]

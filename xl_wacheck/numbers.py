@@ -282,10 +282,22 @@ PARALLEL_MIN_FORK = 40_000
 PARALLEL_MIN_SPAWN = 250_000
 
 
+_ONE_TABLE = frozenset({str, int, float, type(None)})
+
+
 def normalise_all(values: Sequence[object], region: str | None = None) -> list[Normalised]:
     """:func:`normalise` for a whole column: each distinct value once, on every core when
     the column is big enough for that to pay."""
     region = check_region(region)
+    if set(map(type, values)) <= _ONE_TABLE:  # of the values: True merges with 1 in a dict
+        distinct = dict.fromkeys(values)
+        # Text never equals a number, and equal ints and floats read alike, so one table
+        # serves the column (True == 1 or Decimal(1) == 1 would not: those take the long
+        # way). Each distinct value is read once; mapping back runs in C.
+        keys = [v for v in distinct if v is not None]
+        table: dict[object, Normalised] = {None: None}
+        table.update(zip(keys, _normalise_values(keys, region), strict=True))
+        return list(map(table.__getitem__, values))
     # Text and numbers are kept apart: 1 == 1.0 == True, and "1" must not meet 1.
     texts = dict.fromkeys(v for v in values if type(v) is str)
     numbers = dict.fromkeys(v for v in values if type(v) is int or type(v) is float)
