@@ -37,12 +37,17 @@ class Task:
     created: float  # simulated seconds
     timing: Timing
     failing_positions: list[int] = field(default_factory=list)
+    #: Each number's verdicts.digest, worked out once at creation.
+    digests: list[bytes] = field(default_factory=list, repr=False)
 
     @classmethod
     def create(cls, user_id: str, numbers: list[str], now: float, timing: Timing) -> Task:
         task_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(20))
-        failing = [i for i, number in enumerate(numbers) if verdicts.fails(number)]
-        return cls(task_id, user_id, numbers, now, timing, failing)
+        digests = list(map(verdicts.digest, numbers))
+        failing = [
+            i for i, pair in enumerate(zip(numbers, digests, strict=True)) if verdicts.fails(*pair)
+        ]
+        return cls(task_id, user_id, numbers, now, timing, failing, digests)
 
     @property
     def processing_ends(self) -> float:
@@ -83,7 +88,12 @@ class Task:
 
     def results(self) -> list[verdicts.CheckResult]:
         failing = set(self.failing_positions)
-        return [verdicts.verdict(n) for i, n in enumerate(self.numbers) if i not in failing]
+        digests = self.digests or [verdicts.digest(n) for n in self.numbers]
+        return [
+            verdicts.verdict(number, digest)
+            for i, (number, digest) in enumerate(zip(self.numbers, digests, strict=True))
+            if i not in failing
+        ]
 
 
 def _stamp(seconds: float) -> str:

@@ -33,21 +33,23 @@ _SPAN_DAYS = (dt.date(2026, 10, 31) - _EPOCH).days
 _DAYS = [_EPOCH + dt.timedelta(days=day) for day in range(_SPAN_DAYS)]
 
 
-def _digest(number: str) -> bytes:
+def digest(number: str) -> bytes:
+    """Everything about a number's simulated fate, from its digits alone."""
     return hashlib.blake2b(number.encode(), digest_size=8).digest()
 
 
-def fails(number: str) -> bool:
+def fails(number: str, known: bytes | None = None) -> bool:
     """About 3 % of numbers fail processing and are missing from the result file."""
-    return _digest(number)[0] < 8
+    return (known or digest(number))[0] < 8
 
 
-def verdict(number: str) -> CheckResult:
-    """The simulated answer for one number (also used by tests to know what to expect)."""
-    digest = _digest(number)
-    has_whatsapp = digest[1] < 174  # about 68 %
+def verdict(number: str, known: bytes | None = None) -> CheckResult:
+    """The simulated answer for one number (also used by tests to know what to expect);
+    ``known`` is its :func:`digest` when the caller has it already."""
+    digest_ = known or digest(number)
+    has_whatsapp = digest_[1] < 174  # about 68 %
     if not has_whatsapp:
         return CheckResult(number, False, "", None)
-    signature = SIGNATURES[digest[2] % len(SIGNATURES)]
-    day = int.from_bytes(digest[3:6], "big") % _SPAN_DAYS
+    signature = SIGNATURES[digest_[2] % len(SIGNATURES)]
+    day = int.from_bytes(digest_[3:6], "big") % _SPAN_DAYS
     return CheckResult(number, True, signature, _DAYS[day])
