@@ -202,6 +202,8 @@ def full_sheets(draw: st.DrawFn) -> tuple[str, int]:
         spans = ' spans="1:9"' if draw(st.booleans()) else ""
         body = "".join(f'<c r="{column_letters(c)}{number}"><v>{c}</v></c>' for c in columns)
         rows.append(f'<row r="{number}"{spans}>{body}</row>')
+    if len(rows) >= 4 and draw(st.booleans()):  # out of order: Excel would repair it
+        rows[1], rows[2] = rows[2], rows[1]
     rows.insert(draw(st.integers(0, len(rows))), "\n")  # text between rows stays
     return f'<worksheet xmlns="{NS}"><sheetData>{"".join(rows)}</sheetData></worksheet>', first
 

@@ -352,13 +352,10 @@ class _Walker:
             and splicer.foreign.search(segment) is None
         ):
             return False
-        first = dialect.row_number.search(pieces[0])
-        last = dialect.row_number.search(pieces[-2])
-        if first is None or last is None:
-            return False
-        start, stop = int(first.group(1)), int(last.group(1))
+        numbers = dialect.row_number.findall(segment)
+        start, stop = int(numbers[0]), int(numbers[-1])
         if not (
-            stop - start + 1 == count
+            list(map(int, numbers)) == list(range(start, stop + 1))  # one each, in order
             and start > self.previous
             and targets[pending] + 1 == start
             and targets[pending + count - 1] + 1 == stop  # targets are sorted and distinct
