@@ -106,14 +106,18 @@ def _read_workbook(
 
     Only the top rows are read whole (to find the header); the rest is streamed and only
     the phone column kept, so a million rows of every column are never held at once."""
+    unreadable = (zipfile.BadZipFile, KeyError, CalamineError, ValueError)
     try:
         with zipfile.ZipFile(path) as archive:
             _, name = xlsxpatch.sheet_part(archive, sheet)
         found = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name)
         head = found.to_python(skip_empty_area=False, nrows=HEAD_ROWS)
-        layout = locate(head, column)
+    except unreadable as error:
+        raise InputError(f"{path.name} is not a readable Excel workbook ({error}).") from error
+    layout = locate(head, column)
+    try:
         values = _streamed_column(found, layout.column)[layout.first_row :]
-    except (zipfile.BadZipFile, KeyError, CalamineError, ValueError) as error:
+    except unreadable as error:
         raise InputError(f"{path.name} is not a readable Excel workbook ({error}).") from error
     while values and values[-1] in (None, ""):
         values.pop()
