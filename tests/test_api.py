@@ -80,6 +80,15 @@ def test_500_bursts_are_retried_on_every_call(make_sandbox: MakeSandbox) -> None
     assert len(sandbox.tasks) == 1
 
 
+def test_a_retried_upload_sends_the_whole_body_again(make_sandbox: MakeSandbox) -> None:
+    """The body is streamed; a 500 means it was refused, and the retry starts from byte 0."""
+    sandbox = make_sandbox(faults=Faults(burst_500=2, endpoints=("create",)))
+    numbers = [f"+4474001{i:05d}" for i in range(10_000)]  # several batches of the stream
+    created = client_for(sandbox).create_task(numbers)
+    assert [entry.status for entry in sandbox.log] == [500, 500, 200]
+    assert sandbox.tasks[created.task_id].numbers == numbers
+
+
 def test_429_honours_retry_after(make_sandbox: MakeSandbox) -> None:
     sandbox = make_sandbox(faults=Faults(rate_limit=2, retry_after=0.2))
     waits: list[float] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -30,6 +30,7 @@ from .errors import (
     UploadUncertain,
 )
 from .records import Balance, TaskStatus
+from .upload import UploadBody
 from .version import __version__
 
 DEFAULT_API_URL = "https://api.ekycpro.com"
@@ -96,15 +97,22 @@ class ApiClient:
     # -- the calls -------------------------------------------------------------------------
 
     def create_task(self, numbers: Iterable[str]) -> TaskStatus:
-        """Upload the numbers as one task (charged). Never retried once it may have arrived."""
-        body = "".join(f"{number}\n" for number in numbers).encode("utf-8")
-        if not body:
+        """Upload the numbers as one task (charged). Never retried once it may have arrived.
+
+        The body is streamed (:mod:`upload`): a million numbers are not copied into one
+        multipart message first."""
+        listed = numbers if isinstance(numbers, Sequence) else list(numbers)
+        if not listed:
             raise BadRequest("There are no numbers to upload.")
+        try:
+            body = UploadBody(self.user_id, listed)
+        except ValueError as error:
+            raise BadRequest(f"Cannot upload: {error}.") from error
         response = self._call(
             "POST",
             self.base_url + TASKS_PATH,
-            data={"user_id": self.user_id},
-            files={"file": ("numbers.txt", body, "text/plain; charset=utf-8")},
+            data=body,
+            content_type=body.content_type,
             idempotent=False,
         )
         status = _task_status(_json(response))
@@ -172,7 +180,10 @@ class ApiClient:
         expired_link: bool = False,
         **kwargs: Any,
     ) -> requests.Response:
+        body = kwargs.get("data")
         for attempt in range(self.retry.attempts):
+            if isinstance(body, UploadBody):
+                body.seek(0)  # a retry only follows an upload that provably never left
             try:
                 response = self._follow(method, url, **kwargs)
             except requests.RequestException as error:
@@ -198,13 +209,18 @@ class ApiClient:
             _raise_for(response, not_found=not_found, expired_link=expired_link)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _follow(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def _follow(
+        self, method: str, url: str, content_type: str | None = None, **kwargs: Any
+    ) -> requests.Response:
         """One request, following redirects by hand so the key never leaves its origin."""
         for _ in range(_MAX_HOPS + 1):
+            headers = self._headers_for(url)
+            if content_type is not None:
+                headers["Content-Type"] = content_type
             response = self._session.request(
                 method,
                 url,
-                headers=self._headers_for(url),
+                headers=headers,
                 timeout=self.timeout,
                 allow_redirects=False,
                 **kwargs,
