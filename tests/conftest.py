@@ -9,11 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from xl_wacheck.api import ApiClient, RetryPolicy
 from xl_wacheck.sandbox import Faults, Sandbox, Timing
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+# Speed is proven in benchmarks/, never in tests: no per-example deadline (phonenumbers
+# loads a region's metadata on first use, which a busy CI machine may take a while over).
+settings.register_profile("xl-wacheck", deadline=None)
+settings.load_profile("xl-wacheck")
 
 
 def _has_libreoffice() -> bool:
