@@ -131,11 +131,13 @@ def phase(name: str, rows: int) -> dict[str, object]:
         return {"unique": len(plan.unique), "seconds_inside": time.perf_counter() - started}
     if name == "upload":
         from xl_wacheck.plan import plan_rows
+        from xl_wacheck.upload import UploadBody
 
         unique = plan_rows(column(xlsx)).unique
         started = time.perf_counter()
-        body = "".join(f"{n}\n" for n in unique).encode()
-        return {"bytes": len(body), "seconds_inside": time.perf_counter() - started}
+        body = UploadBody("bench", unique)
+        sent = sum(map(len, iter(lambda: body.read(16_384), b"")))  # as http.client reads
+        return {"bytes": sent, "seconds_inside": time.perf_counter() - started}
     if name == "parse":
         from xl_wacheck.results import parse_results
 
