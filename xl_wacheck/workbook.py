@@ -1,15 +1,13 @@
 """The workbook-file front-end: check a column of an .xlsx, .xlsm or .csv without Excel.
 
 Reading is python-calamine's (fast, read-only); writing is :mod:`xlsxpatch`'s one-part edit
-for workbooks and a plain rewrite for CSV. A file is changed in place only after a
-timestamped backup copy, and through a temporary file replaced atomically.
+for workbooks and :mod:`csvfile`'s row-by-row rewrite for CSV. A file is changed in place
+only after a timestamped backup copy, and through a temporary file replaced atomically.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import itertools
 import os
 import shutil
@@ -22,13 +20,12 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from . import xlsxpatch
+from . import csvfile, xlsxpatch
 from .api import ApiClient
 from .check import Outcome, check_plan
 from .errors import InputError
 from .layout import HEAD_ROWS, Layout, column_letters, locate, output_column
 from .plan import RESULT_HEADERS, plan_rows
-from .textsafe import csv_safe
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -63,11 +60,8 @@ def check_file(
         # Before anything is paid for: a sheet we could not write into fails here.
         used = xlsxpatch.used_columns(path, sheet_name)
     elif suffix == ".csv":
-        rows, dialect, encoding = _read_csv(path)
-        layout = locate(rows, column)
-        values = _column_values(rows, layout)
-        header = list(rows[layout.header_row]) if layout.header_row is not None else []
-        used = {i for row in rows for i, v in enumerate(row) if v not in (None, "")}
+        table = csvfile.read_column(path, column)
+        layout, header, values, used = table.layout, table.header, table.values, table.used
     else:
         raise InputError(f"{path.name}: only .xlsx, .xlsm and .csv files can be checked.")
     first = output_column(header, used, layout.column)
@@ -83,8 +77,11 @@ def check_file(
     del values  # a million raw cells: the plan holds what is still needed
     outcome = check_plan(plan, client, target=target, front_end="cli", **check)
     if suffix == ".csv":
-        data = _csv_bytes(rows, layout, first, outcome, dialect, encoding)
-        written, backup = _save(path, out, lambda target: target.write_bytes(data))
+        written, backup = _save(
+            path,
+            out,
+            lambda target: csvfile.write_results(path, target, table, first, outcome.rows),
+        )
     else:
         cells = ResultCells(layout, outcome)
         written, backup = _save(
@@ -145,27 +142,6 @@ def _streamed_column(sheet: Any, column: int) -> list[Any]:
     return cells
 
 
-def _read_csv(path: Path) -> tuple[list[list[Any]], str, str]:
-    raw = path.read_bytes()
-    encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError:
-        encoding, text = "cp1252", raw.decode("cp1252", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t|", key=first_line.count)
-    rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    return rows, delimiter, encoding
-
-
-def _column_values(rows: Sequence[Sequence[Any]], layout: Layout) -> list[Any]:
-    index = layout.column
-    values = [row[index] if index < len(row) else None for row in rows[layout.first_row :]]
-    while values and values[-1] in (None, ""):
-        values.pop()
-    return values
-
-
 class ResultCells(Mapping[int, Sequence[object]]):
     """Row → the four values to write, built on demand instead of a million lists at once."""
 
@@ -189,35 +165,6 @@ class ResultCells(Mapping[int, Sequence[object]]):
 
     def __len__(self) -> int:
         return len(self.rows) + (self.header is not None)
-
-
-def _csv_bytes(
-    rows: list[list[Any]],
-    layout: Layout,
-    first: int,
-    outcome: Outcome,
-    delimiter: str,
-    encoding: str,
-) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    width = first + len(RESULT_HEADERS)
-    results = {layout.first_row + i: row.as_list() for i, row in enumerate(outcome.rows)}
-    for index, row in enumerate(rows):
-        if index == layout.header_row:
-            new: list[object] = list(RESULT_HEADERS)
-        else:
-            new = [_csv_text(v) for v in results.get(index, [None] * len(RESULT_HEADERS))]
-        padded = list(row) + [""] * max(0, width - len(row))
-        padded[first:width] = ["" if v is None else v for v in new]
-        writer.writerow(padded)
-    return buffer.getvalue().encode(encoding)
-
-
-def _csv_text(value: object) -> object:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return csv_safe(value)
 
 
 def _save(path: Path, out: Path | None, write: Any) -> tuple[Path, Path | None]:
