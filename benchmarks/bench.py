@@ -27,7 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data"
-PHASES = ("read", "plan", "upload", "parse", "write", "check")
+PHASES = ("read", "plan", "upload", "parse", "write", "check", "check_csv")
 BASELINE = ("base_read", "base_plan", "base_parse", "base_write")
 
 
@@ -119,7 +119,7 @@ def column(path: Path) -> list[object]:
 
 
 def phase(name: str, rows: int) -> dict[str, object]:
-    xlsx, _ = make_inputs(rows)
+    xlsx, csv_file = make_inputs(rows)
     if name == "read":
         return {"values": len(column(xlsx))}
     if name == "plan":
@@ -159,10 +159,12 @@ def phase(name: str, rows: int) -> dict[str, object]:
             return {"seconds_inside": time.perf_counter() - started}
     if name == "check":
         return whole_check(xlsx)
+    if name == "check_csv":
+        return whole_check(csv_file)
     return baseline_phase(name, rows, xlsx)
 
 
-def whole_check(xlsx: Path) -> dict[str, object]:
+def whole_check(source: Path) -> dict[str, object]:
     from xl_wacheck.sandbox.process import sandbox_process
 
     options = ("--quiet", "--speed", "1e9", "--pending", "0", "--linger", "0")
@@ -185,12 +187,12 @@ def whole_check(xlsx: Path) -> dict[str, object]:
                     str(HERE / "peak.py"),
                     "xl_wacheck",
                     "check",
-                    str(xlsx),
+                    str(source),
                     "--yes",
                     "--column",
                     "Phone",
                     "--out",
-                    str(Path(folder) / "out.xlsx"),
+                    str(Path(folder) / f"out{source.suffix}"),
                 ],
                 env=env,
                 stdout=out_handle,
