@@ -114,6 +114,7 @@ def test_the_template_is_macro_enabled_with_a_ribbon(tmp_path: Path) -> None:
         assert template.RIBBON_REL in rels and template.RIBBON_PART in archive.namelist()
     book = openpyxl.load_workbook(COMMITTED, keep_vba=True)
     assert book.vba_archive is not None and book.sheetnames == ["Leads", "How to use"]
+    book.vba_archive.close()  # openpyxl leaves its in-memory copy open
 
 
 def test_the_addin_has_the_addin_content_type_and_a_hidden_window(addin_file: Path) -> None:
@@ -137,13 +138,15 @@ def test_checking_the_template_keeps_vba_and_ribbon(tmp_path: Path, sandbox) -> 
         0,
         [(1, ["ACME", "Anna", "+41798284651"]), (2, ["Globex", "Bob", "n/a"])],
     )
-    before = zipfile.ZipFile(path)
-    vba, ribbon = before.read("xl/vbaProject.bin"), before.read(template.RIBBON_PART)
+    with zipfile.ZipFile(path) as before:
+        vba, ribbon = before.read("xl/vbaProject.bin"), before.read(template.RIBBON_PART)
     check_file(path, client_for(sandbox), policy=PollPolicy(first=0.05, latency=0.5))
-    after = zipfile.ZipFile(path)
-    assert after.read("xl/vbaProject.bin") == vba and after.read(template.RIBBON_PART) == ribbon
-    assert template.RIBBON_REL in after.read("_rels/.rels").decode()
-    sheet = openpyxl.load_workbook(path, keep_vba=True)["Leads"]
+    with zipfile.ZipFile(path) as after:
+        assert after.read("xl/vbaProject.bin") == vba
+        assert after.read(template.RIBBON_PART) == ribbon
+        assert template.RIBBON_REL in after.read("_rels/.rels").decode()
+    # Values only: keep_vba=True would leave openpyxl's own in-memory ZipFile unclosed.
+    sheet = openpyxl.load_workbook(path)["Leads"]
     assert sheet["D1"].value == "whatsapp" and sheet["G3"].value == "not a phone number"
 
 

@@ -187,6 +187,7 @@ def test_every_other_part_survives_byte_for_byte(
         assert RIBBON_REL.encode() in after["_rels/.rels"]
         book = openpyxl.load_workbook(path, keep_vba=True)
         assert book.vba_archive is not None
+        book.vba_archive.close()  # openpyxl leaves its in-memory copy open
     untouched = cell_values(done.backup)
     assert [row[:5] for row in cell_values(path)] == [row[:5] for row in untouched]
     assert cell_values(path, "Summary") == cell_values(done.backup, "Summary")
