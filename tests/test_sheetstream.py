@@ -83,6 +83,17 @@ def test_rows_and_cells_without_references_get_explicit_ones() -> None:
     assert cells(text) == [("A1", "1"), ("B1", "2"), ("C1", "3"), ("D1", "x")]
 
 
+def test_a_cell_without_reference_after_a_referenced_one_is_not_doubled() -> None:
+    """'<c>' right after A1 is B1: writing from column B must replace it, not add a second
+    B1 after it (Excel would call the file corrupt)."""
+    xml = (
+        f'<worksheet xmlns="{NS}"><sheetData><row r="1"><c r="A1"><v>1</v></c>'
+        "<c><v>2</v></c></row></sheetData></worksheet>"
+    )
+    text = run(xml, 1, {0: ["x", None, None, None]})
+    assert cells(text) == [("A1", "1"), ("B1", "x")]
+
+
 def test_a_prefixed_sheet_keeps_its_prefix() -> None:
     xml = (
         f'<x:worksheet xmlns:x="{NS}"><x:sheetData><x:row r="1"><x:c r="A1"><x:v>5</x:v>'

@@ -60,6 +60,7 @@ class Dialect:
         self.row_number = re.compile(rb"<" + p + rb'row r="(\d+)"')
         self.row_spans = re.compile(rb"(<" + p + rb'row\b[^>]*?)\sspans="[^"]*"')
         self.cell_open = b"<" + prefix + b"c"
+        self.cell_with_ref = b"<" + prefix + b'c r="'
         self.sheet_data = re.compile(rb"<" + p + rb"sheetData\b[^>]*?(/?)>")
         self.sheet_data_end = b"</" + prefix + b"sheetData>"
         self.dimension = re.compile(rb"(<" + p + rb'dimension\b[^>]*\bref=")([^"]*)(")')
@@ -80,11 +81,11 @@ class Dialect:
         return re.compile(rb"<" + self._p + start + guard + rb'([A-Z]{1,3})\d+"[^>]*?(?<!/)>')
 
     def refs_first(self, xml: bytes) -> bool:
-        """Whether every cell in ``xml`` starts with its reference, as generators write."""
-        p = self.prefix
-        return xml.count(b"<" + p + b"c ") == xml.count(b"<" + p + b'c r="') and not any(
-            b"<" + p + b"c" + space in xml for space in (b"\t", b"\n", b"\r")
-        )
+        """Whether every cell in ``xml`` starts with its reference, as generators write.
+
+        Strict on purpose: anything else opening with ``<c`` (a ``<c>`` with no reference,
+        rich text's ``<color>``) says no, and the caller takes its slower, general path."""
+        return xml.count(self.cell_open) == xml.count(self.cell_with_ref)
 
 
 def used_columns(xml: bytes) -> set[int]:
@@ -219,8 +220,7 @@ def rewrite(
 ) -> None:
     """Stream ``xml`` to ``write`` with ``rows`` (0-based row → values from
     ``first_column``) spliced in; ``None`` clears a cell of those columns."""
-    chunks = iter((xml,))
-    rewrite_stream(lambda size: next(chunks, b""), first_column, width, rows, date_style, write)
+    rewrite_stream(io.BytesIO(xml).read, first_column, width, rows, date_style, write)
 
 
 def rewrite_stream(
@@ -348,7 +348,7 @@ class _Walker:
             return False
         if not (
             segment.count(dialect.row_open) == segment.count(dialect.row_open_ref) == count
-            and segment.count(dialect.cell_open) == segment.count(splicer.cell_with_ref)
+            and dialect.refs_first(segment)
             and splicer.foreign.search(segment) is None
         ):
             return False
@@ -398,8 +398,7 @@ class _Splicer:
         self._templates: dict[tuple[object, ...], list[bytes]] = {}
         p = dialect.prefix
         self.row_end = b"</" + p + b"row>"
-        self.cell_start = b"<" + p + b"c "
-        self.cell_with_ref = b"<" + p + b'c r="'
+        self.cell_with_ref = dialect.cell_with_ref
 
     def ours(
         self, number: int, values: Sequence[object], styles: Mapping[int, bytes] | None = None
@@ -449,7 +448,7 @@ class _Splicer:
         if not body:
             return tag + b">" + self.ours(number, values) + self.row_end
         last_ref = body.rfind(self.cell_with_ref)
-        if last_ref >= 0 and body.count(self.cell_start) == body.count(self.cell_with_ref):
+        if last_ref >= 0 and self.dialect.refs_first(body):
             ref = _REF.match(body, last_ref + len(self.cell_with_ref) - 3)
             if ref and ref.group(1) in self.before:  # the usual case: append at the end
                 return tag + b">" + body + self.ours(number, values) + self.row_end
