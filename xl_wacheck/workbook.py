@@ -110,16 +110,20 @@ def _read_workbook(
         found = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name)
         head = found.to_python(skip_empty_area=False, nrows=HEAD_ROWS)
     except unreadable as error:
-        raise InputError(f"{path.name} is not a readable Excel workbook ({error}).") from error
-    layout = locate(head, column)
+        raise _unreadable(path, error) from error
+    layout = locate(head, column)  # its own errors are about the layout, not the file
     try:
         values = _streamed_column(found, layout.column)[layout.first_row :]
     except unreadable as error:
-        raise InputError(f"{path.name} is not a readable Excel workbook ({error}).") from error
+        raise _unreadable(path, error) from error
     while values and values[-1] in (None, ""):
         values.pop()
     header = list(head[layout.header_row]) if layout.header_row is not None else []
     return name, layout, header, values
+
+
+def _unreadable(path: Path, error: Exception) -> InputError:
+    return InputError(f"{path.name} is not a readable Excel workbook ({error}).")
 
 
 def _streamed_column(sheet: Any, column: int) -> list[Any]:
